@@ -1,0 +1,54 @@
+# kiosk: run `make help` for the targets.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_DB := instance/demo.sqlite3
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup run test test-fast lint fmt bench clean assets chromium
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed assets ## Install Python and npm packages, build assets
+
+assets: $(VENV)/.installed node_modules/.installed ## Build CSS and JavaScript with content-hashed names
+	$(PY) -m kiosk.assets
+
+chromium: ## Install Debian's Chromium for the browser tests (Playwright cannot download one here)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
+
+run: setup ## Fresh demo database, then serve on http://127.0.0.1:$(PORT) with gunicorn
+	mkdir -p instance && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi migrate
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi demo
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/gunicorn --no-control-socket -w 2 -b 127.0.0.1:$(PORT) wsgi:app
+
+test: setup chromium ## Set up, then the whole suite (unit, integration, e2e) on SQLite and PostgreSQL
+	$(PY) -m pytest -q
+
+test-fast: setup ## Unit and integration tests only
+	$(PY) -m pytest -q --ignore=tests/e2e
+
+lint: setup ## ruff check and format check
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+fmt: setup ## Format the code
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+bench: setup ## Page weights, and throughput of the arrivals page against a bare hello route
+	$(PY) -m tests.bench
+
+clean: ## Remove built assets, the virtual environment and node_modules
+	rm -rf $(VENV) node_modules kiosk/static/dist instance/demo.sqlite3*

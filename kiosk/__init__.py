@@ -1,0 +1,62 @@
+"""kiosk: online services and waiting-room check-in for a GP surgery."""
+
+from flask import Flask, g
+from flask_compress import Compress
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from kiosk import config
+from kiosk.db import database, open_database
+
+csrf = CSRFProtect()
+compress = Compress()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config.load())
+    app.config.update(overrides or {})
+
+    database.initialize(open_database(app.config["DATABASE_URL"]))
+
+    from kiosk import assets, cli, errors, filters
+    from kiosk.access import current_actor, load_request_identity
+    from kiosk.routes import register_blueprints
+    from kiosk.security import add_security_headers
+    from kiosk.sessions import ServerSessionInterface
+
+    app.session_interface = ServerSessionInterface()
+    csrf.init_app(app)
+    compress.init_app(app)
+    Htmx(app)
+
+    manifest = app.config.get("ASSET_MANIFEST") or assets.load_manifest()
+    app.config["ASSET_MANIFEST"] = manifest
+    app.config["ASSET_FILES"] = frozenset(manifest.values())
+
+    @app.before_request
+    def _open_connection():
+        database.connect(reuse_if_open=True)
+
+    # Registered after the connection opens; the session is read lazily, so identity comes from a second hook.
+    app.before_request(load_request_identity)
+
+    @app.teardown_request
+    def _close_connection(_exc):
+        if not database.is_closed():
+            database.close()
+
+    app.after_request(add_security_headers)
+    app.jinja_env.globals.update(asset_url=assets.asset_url, current_actor=current_actor)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _identity():
+        return {"staff": g.get("staff"), "kiosk_device": g.get("kiosk")}
+
+    register_blueprints(app)
+    errors.register(app)
+    filters.register(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,102 @@
+"""Who is asking, and the access rule every view declares.
+
+Every view carries one of the decorators below; a test walks app.url_map and fails on a view without one.
+A signed-in member of staff with the wrong role gets 404, the same answer as for something that does not exist.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, g, redirect, request, session, url_for
+
+from kiosk.models import Kiosk, StaffUser
+
+KIOSK_COOKIE = "kiosk_device"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # staff, kiosk, anonymous
+    id: int | None
+    name: str
+    role: str
+    practice_id: int | None
+    device: str
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def load_request_identity() -> None:
+    """Runs before every request: resolves the enrolled kiosk and the signed-in member of staff, if any."""
+    g.kiosk = None
+    token = request.cookies.get(KIOSK_COOKIE)
+    if token:
+        g.kiosk = Kiosk.get_or_none((Kiosk.token_hash == token_digest(token)) & Kiosk.revoked_at.is_null())
+    g.staff = None
+    staff_id = session.get("staff_id")
+    if staff_id:
+        staff = StaffUser.get_or_none(StaffUser.id == staff_id)
+        if staff is None or staff.disabled_at is not None:
+            session.clear()
+        else:
+            g.staff = staff
+
+
+def current_actor() -> Actor:
+    if g.get("staff") is not None:
+        s = g.staff
+        return Actor("staff", s.id, s.name, s.role, s.practice_id, _device())
+    if g.get("kiosk") is not None:
+        k = g.kiosk
+        return Actor("kiosk", k.id, k.name, "kiosk", k.practice_id, _device())
+    return Actor("anonymous", None, "", "", None, _device())
+
+
+def _device() -> str:
+    if g.get("kiosk") is not None:
+        return f"kiosk {g.kiosk.id} ({g.kiosk.name})"
+    agent = request.user_agent.string[:80]
+    return f"{request.remote_addr or '-'} {agent}".strip()
+
+
+def _mark(view, rule: str):
+    view.access_rule = rule
+    return view
+
+
+def public(view):
+    """Open to anyone: sign-in pages, health check, the kiosk start page."""
+    return _mark(view, "public")
+
+
+def kiosk_device_required(view):
+    """Only on a device enrolled as a kiosk. Elsewhere the kiosk explains it is not set up and does nothing."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("kiosk") is None:
+            return redirect(url_for("kiosk.start"))
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "kiosk")
+
+
+def staff_required(*roles: str):
+    """Signed-in staff with one of `roles` (all staff roles when none are given)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            staff = g.get("staff")
+            if staff is None:
+                return redirect(url_for("staff_auth.sign_in", next=request.full_path.rstrip("?")))
+            if roles and staff.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, "staff:" + ",".join(roles or ("any",)))
+
+    return decorator

@@ -1,0 +1,44 @@
+import string
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, StringField
+from wtforms.validators import AnyOf, InputRequired, ValidationError
+
+from kiosk.clock import local_today
+from kiosk.models import SEXES
+
+LETTERS = list(string.ascii_uppercase)
+
+
+class LetterForm(FlaskForm):
+    # Submitted by one of 26 buttons named "letter".
+    letter = StringField("First letter of your surname", validators=[AnyOf(LETTERS, "Choose a letter")])
+
+
+class SexForm(FlaskForm):
+    sex = StringField("Sex", validators=[AnyOf(list(SEXES), "Choose one")])
+
+
+class DateOfBirthForm(FlaskForm):
+    day = IntegerField("Day", validators=[InputRequired("Date of birth must include a day")])
+    month = IntegerField("Month", validators=[InputRequired("Date of birth must include a month")])
+    year = IntegerField("Year", validators=[InputRequired("Date of birth must include a year")])
+
+    def validate_year(self, field):
+        if self.day.data is None or self.month.data is None or field.data is None:
+            return
+        if field.data < 1900:
+            raise ValidationError("Year must be 4 numbers, like 1985")
+        try:
+            value = date(field.data, self.month.data, self.day.data)
+        except ValueError:
+            raise ValidationError("Date of birth must be a real date") from None
+        if value > local_today():
+            raise ValidationError("Date of birth must be in the past")
+        self.value = value
+
+
+class ChooseAppointmentForm(FlaskForm):
+    appointment = RadioField("Which appointment is yours?", coerce=int,
+                             validators=[InputRequired("Choose your appointment")])

@@ -1,0 +1,40 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Regexp
+
+from kiosk.models import ROLES
+
+
+class SignInForm(FlaskForm):
+    email = StringField("Email address", validators=[InputRequired("Enter your email address")])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+
+
+class StaffAccountForm(FlaskForm):
+    name = StringField("Full name", validators=[InputRequired("Enter their full name"), Length(max=120)])
+    email = StringField(
+        "Email address",
+        validators=[
+            InputRequired("Enter their email address"),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.nhs.uk"),
+        ],
+    )
+    role = RadioField("Role", choices=list(ROLES.items()), validators=[InputRequired("Choose a role")])
+    password = PasswordField(
+        "Temporary password", validators=[InputRequired("Enter a password of 12 characters or more")]
+    )
+
+
+class KioskEnrolForm(FlaskForm):
+    name = StringField(
+        "Name for this kiosk",
+        validators=[InputRequired("Enter a name for this kiosk, for example Waiting room 1"), Length(max=80)],
+    )
+
+
+RUNNING_LATE_CHOICES = [(0, "On time"), (10, "10 minutes"), (20, "20 minutes"), (30, "30 minutes"),
+                        (45, "45 minutes"), (60, "1 hour or more")]
+
+
+class RunningLateForm(FlaskForm):
+    minutes = SelectField("Running late", choices=RUNNING_LATE_CHOICES, coerce=int)

@@ -1,0 +1,43 @@
+import peewee as pw
+
+from kiosk.models.base import PracticeScoped, created_at_field
+from kiosk.models.people import Clinician, Patient
+from kiosk.models.practice import Practice
+
+SLOT_KINDS = {"gp": "GP appointment", "nurse": "Nurse appointment", "phone": "Phone call"}
+STATUSES = {
+    "booked": "Booked",
+    "arrived": "Arrived",
+    "seen": "Seen",
+    "dna": "Did not attend",
+    "cancelled": "Cancelled",
+}
+
+
+class Slot(PracticeScoped):
+    practice = pw.ForeignKeyField(Practice, backref="slots", on_delete="CASCADE")
+    clinician = pw.ForeignKeyField(Clinician, backref="slots", on_delete="CASCADE")
+    starts_at = pw.DateTimeField(index=True)  # UTC
+    length_minutes = pw.IntegerField()
+    kind = pw.CharField(max_length=20, choices=[(k, v) for k, v in SLOT_KINDS.items()])
+    released_online = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("clinician", "starts_at"), True),)
+
+
+class Appointment(PracticeScoped):
+    practice = pw.ForeignKeyField(Practice, backref="appointments", on_delete="CASCADE")
+    slot = pw.ForeignKeyField(Slot, backref="appointments", on_delete="CASCADE")
+    patient = pw.ForeignKeyField(Patient, backref="appointments", on_delete="CASCADE")
+    status = pw.CharField(max_length=20, default="booked", choices=[(k, v) for k, v in STATUSES.items()])
+    booked_via = pw.CharField(max_length=20, default="staff")  # staff, online, kiosk
+    booked_at = created_at_field()
+    arrived_at = pw.DateTimeField(null=True)
+    cancelled_at = pw.DateTimeField(null=True)
+    # One live booking per slot is a partial unique index made in the migration
+    # (appointment_one_live_per_slot): cancelled rows stay for the record.
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]

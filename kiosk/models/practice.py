@@ -1,0 +1,15 @@
+import peewee as pw
+
+from kiosk.models.base import BaseModel, created_at_field
+
+
+class Practice(BaseModel):
+    name = pw.CharField(max_length=120)
+    ods_code = pw.CharField(max_length=10, unique=True)
+    phone = pw.CharField(max_length=30, default="")
+    # Kiosk check-in window around the appointment time (R9).
+    check_in_early_minutes = pw.IntegerField(default=60)
+    check_in_late_minutes = pw.IntegerField(default=10)
+    kiosk_idle_seconds = pw.IntegerField(default=60)
+    is_demo = pw.BooleanField(default=False)
+    created_at = created_at_field()

@@ -1,0 +1,52 @@
+from flask import Blueprint, g, redirect, request, session, url_for
+
+from kiosk.access import current_actor, public, staff_required
+from kiosk.forms import ActionForm
+from kiosk.forms.staff import SignInForm
+from kiosk.rendering import render, render_form_errors
+from kiosk.services import DomainError
+from kiosk.services import staff_auth
+
+bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: never an open redirect to another origin.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("staff_auth.dashboard")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            staff = staff_auth.authenticate(current_actor(), form.email.data, form.password.data)
+        except DomainError as e:
+            form.form_errors.append(e.message)
+            form.password.data = ""
+            return render_form_errors("staff/sign_in.html", form)
+        session.clear()
+        session.regenerate()
+        session["staff_id"] = staff.id
+        return redirect(_safe_next(request.args.get("next")), 303)
+    if form.is_submitted():
+        return render_form_errors("staff/sign_in.html", form)
+    return render("staff/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@staff_required()
+def sign_out():
+    staff_auth.sign_out(current_actor())
+    session.clear()
+    g.staff = None
+    return redirect(url_for("staff_auth.sign_in", signed_out=1), 303)
+
+
+@bp.get("/")
+@staff_required()
+def dashboard():
+    return render("staff/dashboard.html", action_form=ActionForm())

@@ -1,0 +1,142 @@
+"""The fictional demo practice. Everything here is invented; NHS numbers are in the 999 test range."""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from kiosk.access import Actor
+from kiosk.clock import local_to_utc, local_today, to_local, utcnow
+from kiosk.db import database
+from kiosk.models import Appointment, Clinician, Patient, Practice, Slot, StaffUser
+from kiosk.passwords import hash_password
+from kiosk.services import DomainError
+from kiosk.services.audit import record
+from kiosk.services.diary import create_session
+
+ODS = "A99999"
+PRACTICE_NAME = "Riverside Medical Practice (demo)"
+# Demo only: printed by the command and listed in the README. Never use these anywhere real.
+STAFF = [
+    ("reception", "Rosa Reid", "reception@demo.kiosk.test", "Waiting room tulip 42"),
+    ("clinician", "Dr Amara Patel", "clinician@demo.kiosk.test", "Surgery maple river 17"),
+    ("manager", "Mark Mensah", "manager@demo.kiosk.test", "Practice lantern 88 blue"),
+]
+# The patient the README uses to try the kiosk: always booked for later today.
+KIOSK_PATIENT = {"given_name": "Olivia", "family_name": "Shaw", "sex": "female", "date_of_birth": date(1985, 3, 14)}
+CLINICIANS = [("Dr A Patel", "gp"), ("Dr J Okafor", "gp"), ("Dr S Morgan", "gp"), ("Nurse K Lewis", "nurse")]
+GIVEN = {
+    "female": ["Amelia", "Aisha", "Chloe", "Grace", "Hannah", "Isla", "Mary", "Priya", "Sophie", "Zara", "Joan", "Mei"],
+    "male": ["Arjun", "Ben", "David", "Ethan", "George", "Harry", "Jack", "Kwame", "Liam", "Omar", "Tom", "Wei"],
+}
+FAMILY = ["Ahmed", "Baker", "Clarke", "Davies", "Evans", "Green", "Hall", "Iqbal", "Jones", "Khan", "Lewis", "Mitchell",
+          "Nowak", "Osei", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Usman", "Walker", "Young", "Zielinski"]
+
+
+def demo_nhs_numbers(rng: random.Random):
+    """Valid numbers (modulus 11) in the 999 range, which the NHS reserves for testing."""
+    while True:
+        body = "999" + f"{rng.randrange(10**6):06d}"
+        total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
+        check = (11 - total % 11) % 11
+        if check != 10:
+            yield body + str(check)
+
+
+def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed: int = 2026) -> str:
+    if Practice.select().where(Practice.ods_code == ODS).exists():
+        raise DomainError("The demo practice is already loaded in this database")
+    if Practice.select().where(~Practice.is_demo).exists() and not force:
+        raise DomainError("This database holds a real practice: refusing to add demo data (use --force to insist)")
+    rng = random.Random(seed)
+    with database.atomic():
+        practice = Practice.create(name=PRACTICE_NAME, ods_code=ODS, phone="01632 960000", is_demo=True)
+        system = Actor("system", None, "demo loader", "system", practice.id, "command line")
+        clinicians = [Clinician.create(practice=practice, display_name=n, profession=p) for n, p in CLINICIANS]
+        for role, name, email, password in STAFF:
+            record(system, "staff.create", obj=_staff(practice, role, name, email, password, clinicians[0]))
+        people = _patients(practice, rng, patients)
+        record(system, "demo.load", detail=f"{len(people)} patients")
+    today = local_today()
+    for offset in range(weeks * 7 + 1):
+        day = today + timedelta(days=offset)
+        if day.weekday() < 5 or offset == 0:  # today always has sessions, so the demo works at weekends too
+            _sessions(system, clinicians, day)
+    _book(practice, people, rng)
+    kiosk_patient = people[0]
+    when = _book_kiosk_patient(practice, clinicians[0], kiosk_patient)
+    lines = [f"Loaded {PRACTICE_NAME} ({ODS}) with {len(people)} patients.", "Demo staff accounts (demo only):"]
+    lines += [f"  {role:<10} {email:<28} {password}" for role, _, email, password in STAFF]
+    lines.append(f"Kiosk patient: surname S, female, born 14 3 1985, appointment today at {when:%H:%M}.")
+    return "\n".join(lines)
+
+
+def _staff(practice, role, name, email, password, clinician):
+    return StaffUser.create(practice=practice, role=role, name=name, email=email,
+                            password_hash=hash_password(password), clinician=clinician if role == "clinician" else None)
+
+
+def _patients(practice, rng, count):
+    numbers = demo_nhs_numbers(rng)
+    rows = [{**KIOSK_PATIENT, "practice": practice.id, "nhs_number": next(numbers)}]
+    seen = {rows[0]["nhs_number"]}
+    while len(rows) < count:
+        number = next(numbers)
+        if number in seen:
+            continue
+        seen.add(number)
+        sex = rng.choice(["female", "male"])
+        rows.append({
+            "practice": practice.id, "nhs_number": number, "sex": sex, "given_name": rng.choice(GIVEN[sex]),
+            "family_name": rng.choice(FAMILY),
+            "date_of_birth": date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 94)),
+        })
+    with database.atomic():
+        Patient.insert_many(rows).execute()
+    return list(Patient.for_practice(practice.id).order_by(Patient.id))
+
+
+def _sessions(actor, clinicians, day):
+    for clinician in clinicians:
+        if clinician.profession == "nurse":
+            create_session(actor, clinician, day, time(9), time(12), length_minutes=15, kind="nurse",
+                           released_online=True)
+            continue
+        create_session(actor, clinician, day, time(8, 30), time(12), length_minutes=10, kind="gp",
+                       released_online=True)
+        create_session(actor, clinician, day, time(14), time(17, 30), length_minutes=10, kind="gp",
+                       released_online=False)
+        create_session(actor, clinician, day, time(17, 30), time(18), length_minutes=10, kind="phone",
+                       released_online=True)
+
+
+def _book(practice, people, rng):
+    now = utcnow()
+    rows = []
+    for slot in Slot.for_practice(practice.id).order_by(Slot.starts_at):
+        if rng.random() > (0.7 if slot.starts_at < now + timedelta(days=2) else 0.35):
+            continue
+        status = "booked"
+        if slot.starts_at < now - timedelta(minutes=30):
+            status = rng.choices(["seen", "dna"], [9, 1])[0]
+        elif slot.starts_at < now:
+            status = "arrived"
+        rows.append({"practice": practice.id, "slot": slot.id, "patient": rng.choice(people[1:]).id,
+                     "status": status, "booked_via": rng.choice(["staff", "online"]),
+                     "arrived_at": slot.starts_at - timedelta(minutes=5) if status in ("seen", "arrived") else None})
+    with database.atomic():
+        for i in range(0, len(rows), 500):
+            Appointment.insert_many(rows[i:i + 500]).execute()
+
+
+def _book_kiosk_patient(practice, clinician, patient) -> datetime:
+    """A slot about 20 minutes from now (inside the check-in window), created if the diary has none free."""
+    local_now = to_local(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
+    wanted = local_now + timedelta(minutes=20 - local_now.minute % 10)
+    if wanted.date() != local_now.date():  # just before midnight: as late today as possible
+        wanted = datetime.combine(local_now.date(), time(23, 59))
+    starts = local_to_utc(wanted)
+    with database.atomic():
+        slot, _ = Slot.get_or_create(practice=practice, clinician=clinician, starts_at=starts,
+                                     defaults={"length_minutes": 10, "kind": "gp", "released_online": False})
+        Appointment.delete().where((Appointment.slot == slot) & (Appointment.status != "cancelled")).execute()
+        Appointment.create(practice=practice, slot=slot, patient=patient, status="booked", booked_via="staff")
+    return wanted

@@ -1,0 +1,37 @@
+"""The practice's diary: sessions of slots for a clinician."""
+
+from datetime import date, datetime, time, timedelta
+
+from kiosk.access import Actor
+from kiosk.clock import local_to_utc
+from kiosk.db import database
+from kiosk.models import Clinician, Slot
+from kiosk.services import DomainError
+from kiosk.services.audit import record
+
+
+def session_slot_times(day: date, start: time, end: time, length_minutes: int) -> list[datetime]:
+    """UTC start times of each slot from start to end, London wall-clock time (correct across clock changes)."""
+    if length_minutes <= 0 or start >= end:
+        raise DomainError("A session must end after it starts and have slots of at least one minute")
+    times, cursor = [], datetime.combine(day, start)
+    finish = datetime.combine(day, end)
+    while cursor + timedelta(minutes=length_minutes) <= finish:
+        times.append(local_to_utc(cursor))
+        cursor += timedelta(minutes=length_minutes)
+    return times
+
+
+def create_session(actor: Actor, clinician: Clinician, day: date, start: time, end: time, *, length_minutes: int,
+                   kind: str, released_online: bool) -> int:
+    """Add a session's slots; slots that already exist for the clinician at that time are left as they are."""
+    rows = [
+        {"practice": clinician.practice_id, "clinician": clinician.id, "starts_at": t,
+         "length_minutes": length_minutes, "kind": kind, "released_online": released_online}
+        for t in session_slot_times(day, start, end, length_minutes)
+    ]
+    with database.atomic():
+        created = Slot.insert_many(rows).on_conflict_ignore().as_rowcount().execute() if rows else 0
+        record(actor, "diary.create_session", obj=clinician,
+               detail=f"{day} {start:%H:%M}-{end:%H:%M} {kind} x{len(rows)} every {length_minutes} min")
+    return created

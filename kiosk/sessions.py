@@ -1,0 +1,109 @@
+"""Server-side sessions: the cookie carries only a random id; data, idle time and revocation live in the database."""
+
+import hashlib
+import json
+import secrets
+from datetime import timedelta
+
+from flask import g
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from kiosk.clock import utcnow
+from kiosk.models import WebSession
+
+# Sessions with nobody signed in hold only a CSRF token and kiosk progress.
+ANONYMOUS_IDLE = timedelta(hours=2)
+# Activity inside this gap does not rewrite last_seen: one write per minute at most, not one per click.
+TOUCH_EVERY = timedelta(seconds=20)
+
+
+def _digest(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    def __init__(self, initial=None, sid: str | None = None, row: WebSession | None = None):
+        def on_update(_self):
+            _self.modified = True
+
+        super().__init__(initial, on_update)
+        self.sid = sid
+        self.row = row
+        self.modified = False
+        self.rotate = False
+
+    def regenerate(self) -> None:
+        """A new id at every sign-in and sign-out, so an id seen before authentication is worthless after."""
+        self.rotate = True
+        self.modified = True
+
+
+def idle_limit(app, data: dict) -> timedelta:
+    if data.get("staff_id"):
+        return timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
+    return ANONYMOUS_IDLE
+
+
+def mark_passive() -> None:
+    """This request was not the person doing something (e.g. an automatic refresh): it keeps nobody signed in."""
+    g.passive_request = True
+
+
+class ServerSessionInterface(SessionInterface):
+    def open_session(self, app, request):
+        sid = request.cookies.get(self.get_cookie_name(app))
+        if sid:
+            row = WebSession.get_or_none(WebSession.key == _digest(sid))
+            if row is not None:
+                data = json.loads(row.data)
+                if utcnow() - row.last_seen_at <= idle_limit(app, data):
+                    return ServerSession(data, sid=sid, row=row)
+                row.delete_instance()
+        return ServerSession()
+
+    def save_session(self, app, session: ServerSession, response):
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        if session.row is not None and (session.rotate or not session):
+            WebSession.delete().where(WebSession.key == session.row.key).execute()
+            session.row = None
+        if not session:
+            if session.sid:
+                response.delete_cookie(name, domain=domain, path=path)
+            return
+        now = utcnow()
+        if session.row is None:
+            session.sid = secrets.token_urlsafe(32)
+            WebSession.create(key=_digest(session.sid), data=json.dumps(session), last_seen_at=now, **_owner(session))
+        elif session.modified:
+            WebSession.update(data=json.dumps(session), last_seen_at=now, **_owner(session)).where(
+                WebSession.key == session.row.key
+            ).execute()
+        elif not g.get("passive_request") and now - session.row.last_seen_at > TOUCH_EVERY:
+            WebSession.update(last_seen_at=now).where(WebSession.key == session.row.key).execute()
+            return
+        else:
+            return
+        response.set_cookie(
+            name,
+            session.sid,
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite="Lax",
+            domain=domain,
+            path=path,
+        )
+        response.vary.add("Cookie")
+
+
+def _owner(session: ServerSession) -> dict:
+    """Who the session belongs to, so that signing someone out everywhere is one DELETE."""
+    if session.get("staff_id"):
+        return {"user_kind": "staff", "user_id": session["staff_id"]}
+    return {"user_kind": "", "user_id": None}
+
+
+def end_sessions_for(user_kind: str, user_id: int) -> int:
+    return WebSession.delete().where((WebSession.user_kind == user_kind) & (WebSession.user_id == user_id)).execute()

@@ -1,0 +1,58 @@
+"""Test databases: SQLite always, PostgreSQL when reachable. Each test starts from an empty migrated schema."""
+
+import shutil
+from pathlib import Path
+
+import peewee as pw
+
+from kiosk.db import database, open_database
+from kiosk.models import ALL_MODELS
+from kiosk.schema import migrate
+
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_reachable() -> bool:
+    try:
+        db = open_database(PG_URL)
+        db.connect()
+        db.close()
+        return True
+    except pw.OperationalError:
+        return False
+
+
+class SqliteTemplate:
+    """Migrate once into a template file; every test gets a fresh copy (a file copy takes a millisecond)."""
+
+    def __init__(self, folder: Path):
+        self.template = folder / "template.sqlite3"
+        db = open_database(f"sqlite:///{self.template}")
+        database.initialize(db)
+        migrate(db)
+        db.close()
+        self.count = 0
+
+    def fresh_url(self, folder: Path) -> str:
+        self.count += 1
+        path = folder / f"test-{self.count}.sqlite3"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+
+class PostgresTemplate:
+    """Migrate once; between tests TRUNCATE every table (it does not fire the audit log's row triggers)."""
+
+    def __init__(self):
+        db = open_database(PG_URL)
+        database.initialize(db)
+        db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        migrate(db)
+        db.close()
+
+    def fresh_url(self, _folder: Path) -> str:
+        db = open_database(PG_URL)
+        tables = ", ".join(m._meta.table_name for m in ALL_MODELS)
+        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        db.close()
+        return PG_URL

@@ -1,0 +1,51 @@
+"""Checks every HTML page gets, whichever test fetched it: so nobody has to remember them."""
+
+import gzip
+import re
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+BUDGET_BYTES = 14 * 1024
+
+
+class PageProblem(AssertionError):
+    pass
+
+
+def check_html(html: str, url: str = "") -> HTMLParser:
+    tree = HTMLParser(html)
+    where = f" on {url}" if url else ""
+    title = tree.css_first("title")
+    if title is None or not title.text().strip():
+        raise PageProblem(f"no <title>{where}")
+    if tree.css_first("h1") is None:
+        raise PageProblem(f"no <h1>{where}")
+    ids = [n.attributes["id"] for n in tree.css("[id]")]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise PageProblem(f"duplicate ids {sorted(duplicates)}{where}")
+    labelled = {n.attributes.get("for") for n in tree.css("label[for]")}
+    for field in tree.css("input, select, textarea"):
+        kind = field.attributes.get("type", "text")
+        if kind in ("hidden", "submit", "button"):
+            continue
+        if field.attributes.get("id") not in labelled and not field.attributes.get("aria-label"):
+            raise PageProblem(f"unlabelled field {field.attributes.get('name')!r}{where}")
+    for form in tree.css("form"):
+        if not form.attributes.get("action"):
+            raise PageProblem(f"form without action{where}")
+        if (form.attributes.get("method") or "get").lower() == "post" and not form.css_first("[name=csrf_token]"):
+            raise PageProblem(f"POST form without a CSRF token ({form.attributes.get('action')}){where}")
+    if tree.css_first(".nhsuk-error-summary") and not title.text().startswith("Error: "):
+        raise PageProblem(f"error summary shown but the title does not start 'Error: '{where}")
+    if re.search(r"<(script|style)(?![^>]*\bsrc=)[^>]*>\s*\S", html) or " style=" in html:
+        raise PageProblem(f"inline script or style{where}")
+    if len(gzip.compress(html.encode(), 9)) > BUDGET_BYTES:
+        raise PageProblem(f"page is over {BUDGET_BYTES} bytes compressed{where}")
+    return tree
+
+
+def csrf_token(html: str) -> str:
+    node = HTMLParser(html).css_first("input[name=csrf_token]")
+    assert node is not None, "no CSRF token on the page"
+    return node.attributes["value"]

@@ -1,0 +1,3 @@
+from kiosk import create_app
+
+app = create_app()
