@@ -7,7 +7,6 @@ from node_modules.
 import gzip
 import hashlib
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,8 +26,7 @@ bp = Blueprint("assets", __name__)
 
 
 def build() -> dict[str, str]:
-    shutil.rmtree(DIST, ignore_errors=True)
-    DIST.mkdir(parents=True)
+    DIST.mkdir(parents=True, exist_ok=True)
     css = subprocess.run(  # noqa: S603 - fixed arguments, no user input
         [str(NODE / ".bin" / "sass"), f"--load-path={NODE}", "--style=compressed", "--no-source-map",
          "--quiet-deps", "--silence-deprecation=import", str(STATIC / "src" / "app.scss")],
@@ -48,6 +46,11 @@ def build() -> dict[str, str]:
         (DIST / f"{hashed}.br").write_bytes(brotli.compress(content, quality=11))
         manifest[name] = hashed
     (DIST / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    # Old builds go only after the new one is complete, so a running server never finds a file missing.
+    keep = {"manifest.json"} | {f"{h}{suffix}" for h in manifest.values() for suffix in ("", ".gz", ".br")}
+    for old in DIST.iterdir():
+        if old.name not in keep:
+            old.unlink()
     return manifest
 
 

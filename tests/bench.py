@@ -1,0 +1,145 @@
+"""make bench: page weight on first and repeat visit, and arrivals throughput against a bare hello route.
+
+Runs gunicorn exactly as `make run` does, on a fresh demo database. The machine is shared and noisy, so the
+throughput figure that matters is the ratio between two routes measured in the same run.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from kiosk.services.demo import STAFF
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+RECEPTION = next(s for s in STAFF if s[0] == "reception")
+PAGES = [
+    ("staff sign-in", "/staff/sign-in", None),
+    ("staff home", "/staff/", "staff"),
+    ("arrivals", "/staff/arrivals/", "staff"),
+    ("kiosks", "/staff/kiosks/", "staff"),
+    ("kiosk start", "/kiosk/", "kiosk"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(  # noqa: S603
+        [str(VENV_BIN / "gunicorn"), "--no-control-socket", "-w", "2", "-b", f"127.0.0.1:{port}", "tests.bench_app:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("server did not start")
+
+
+def page_weights(base: str) -> tuple[str, str]:
+    """Sign in, enrol a kiosk, then measure each page twice in one browser context (the second visit uses the cache)."""
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        staff = browser.new_context()
+        page = staff.new_page()
+        page.goto(base + "/staff/sign-in")
+        page.fill("#email", RECEPTION[2])
+        page.fill("#password", RECEPTION[3])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/staff/")
+        kiosk = browser.new_context()
+        kpage = kiosk.new_page()
+        for cookie in staff.cookies():
+            kiosk.add_cookies([cookie])
+        kpage.goto(base + "/staff/kiosks/")
+        kpage.fill("#name", "Bench kiosk")
+        kpage.click("text=Enrol this device")
+        kpage.wait_for_url("**/staff/kiosks/")
+        kiosk.clear_cookies(name="session")
+        session_cookie = next(c for c in staff.cookies() if c["name"] == "session")
+        anonymous = browser.new_context()
+        contexts = {None: anonymous, "staff": staff, "kiosk": kiosk}
+        for name, path, who in PAGES:
+            figures = [measure(contexts[who], base + path) for _ in range(2)]
+            rows.append((name, *figures[0], *figures[1]))
+        browser.close()
+    print(f"{'page':<16}{'first: bytes':>14}{'requests':>10}{'repeat: bytes':>15}{'requests':>10}")
+    for name, b1, r1, b2, r2 in rows:
+        print(f"{name:<16}{b1:>14,}{r1:>10}{b2:>15,}{r2:>10}")
+    return session_cookie["name"], session_cookie["value"]
+
+
+def measure(context, url: str) -> tuple[int, int]:
+    """Bytes on the wire (compressed, headers included) and requests that reached the network."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    seen = {"bytes": 0, "requests": 0, "cached": set()}
+    cdp.on("Network.requestServedFromCache", lambda e: seen["cached"].add(e["requestId"]))
+
+    def finished(event):
+        if event["requestId"] not in seen["cached"] and event["encodedDataLength"] > 0:
+            seen["bytes"] += event["encodedDataLength"]
+            seen["requests"] += 1
+
+    cdp.on("Network.loadingFinished", finished)
+    page.goto(url, wait_until="networkidle")
+    page.close()
+    return seen["bytes"], seen["requests"]
+
+
+def throughput(url: str, cookie: str | None) -> float:
+    header = ["-H", f"Cookie: {cookie}"] if cookie else []
+    out = subprocess.run(["wrk", "-t2", "-c16", "-d5s", "-H", "Accept-Encoding: br, gzip", *header, url],  # noqa: S603,S607
+                         capture_output=True, text=True, check=True).stdout
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} failed responses\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)  # noqa: S603,S607
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "KIOSK_SECRET_KEY": "bench"}
+    for command in (["migrate"], ["demo"]):
+        subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *command], cwd=ROOT, env=env, check=True,  # noqa: S603
+                       stdout=subprocess.DEVNULL)
+    port = free_port()
+    server = start_server(env, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        name, value = page_weights(base)
+        hello = throughput(base + "/bench/hello", None)
+        arrivals = throughput(base + "/staff/arrivals/?auto=1", f"{name}={value}")
+        print(f"\nthroughput (gunicorn, 2 workers, wrk 16 connections, 5 s each)")
+        print(f"  bare hello route   {hello:>8.0f} requests/s")
+        print(f"  arrivals page      {arrivals:>8.0f} requests/s")
+        print(f"  ratio              {arrivals / hello:>8.2f} of hello")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
