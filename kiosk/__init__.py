@@ -13,7 +13,8 @@ compress = Compress()
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    # No default /static route: assets are served only through kiosk.assets (hashed, compressed, access-ruled).
+    app = Flask(__name__, static_folder=None)
     app.config.update(config.load())
     app.config.update(overrides or {})
 
@@ -53,7 +54,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.context_processor
     def _identity():
-        return {"staff": g.get("staff"), "kiosk_device": g.get("kiosk")}
+        return {"staff": g.get("staff"), "kiosk_device": g.get("kiosk"), "account": g.get("account"),
+                "scope": g.get("scope"), "scopes": g.get("scopes")}
 
     register_blueprints(app)
     errors.register(app)

@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import abort, g, redirect, request, session, url_for
 
-from kiosk.models import Kiosk, StaffUser
+from kiosk.models import Kiosk, OnlineAccount, StaffUser
 
 KIOSK_COOKIE = "kiosk_device"
 
@@ -43,12 +43,29 @@ def load_request_identity() -> None:
             session.clear()
         else:
             g.staff = staff
+    g.account, g.scopes, g.scope = None, [], None
+    account_id = session.get("account_id")
+    if account_id:
+        account = OnlineAccount.get_or_none(OnlineAccount.id == account_id)
+        if account is None or account.is_suspended:
+            session.clear()  # suspension (R8) takes effect on the very next request
+        else:
+            from kiosk.services.proxies import scopes_for
+
+            g.account = account
+            g.scopes = scopes_for(account)
+            wanted = session.get("acting_for")
+            g.scope = next((sc for sc in g.scopes if sc.patient.id == wanted), g.scopes[0] if g.scopes else None)
 
 
 def current_actor() -> Actor:
     if g.get("staff") is not None:
         s = g.staff
         return Actor("staff", s.id, s.name, s.role, s.practice_id, _device())
+    if g.get("account") is not None:
+        a = g.account
+        role = "proxy" if g.scope is not None and not g.scope.is_self else "patient"
+        return Actor("patient", a.id, a.full_name, role, a.practice_id, _device())
     if g.get("kiosk") is not None:
         k = g.kiosk
         return Actor("kiosk", k.id, k.name, "kiosk", k.practice_id, _device())
@@ -98,5 +115,22 @@ def staff_required(*roles: str):
             return view(*args, **kwargs)
 
         return _mark(wrapper, "staff:" + ",".join(roles or ("any",)))
+
+    return decorator
+
+
+def patient_required(service: str | None = None):
+    """A signed-in patient or proxy, acting for someone whose scope includes `service` (else 404)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if g.get("account") is None:
+                return redirect(url_for("patient_auth.sign_in", next=request.full_path.rstrip("?")))
+            if service is not None and (g.scope is None or not g.scope.allows(service)):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, f"patient:{service or 'any'}")
 
     return decorator

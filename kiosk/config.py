@@ -27,6 +27,8 @@ def load() -> dict:
         # Secure cookies whenever the deployment says it is behind HTTPS.
         "SESSION_COOKIE_SECURE": os.environ.get("KIOSK_HTTPS", "0") == "1",
         "STAFF_IDLE_MINUTES": int(os.environ.get("KIOSK_STAFF_IDLE_MINUTES", "30")),
+        "PATIENT_IDLE_SECONDS": int(os.environ.get("KIOSK_PATIENT_IDLE_SECONDS", "600")),
+        "PATIENT_KIOSK_IDLE_SECONDS": int(os.environ.get("KIOSK_PATIENT_KIOSK_IDLE_SECONDS", "120")),
         "LOCKOUT_ATTEMPTS": 10,
         "LOCKOUT_MINUTES": int(os.environ.get("KIOSK_LOCKOUT_MINUTES", "15")),
         # Kiosk throttle: this many failed matches inside the window pauses check-in on that device.

@@ -42,6 +42,10 @@ class ServerSession(CallbackDict, SessionMixin):
 def idle_limit(app, data: dict) -> timedelta:
     if data.get("staff_id"):
         return timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
+    if data.get("account_id"):
+        # A shared kiosk gives the next person a clean screen quickly; a phone allows time to read.
+        return timedelta(seconds=app.config["PATIENT_KIOSK_IDLE_SECONDS"] if data.get("on_kiosk")
+                         else app.config["PATIENT_IDLE_SECONDS"])
     return ANONYMOUS_IDLE
 
 
@@ -102,6 +106,8 @@ def _owner(session: ServerSession) -> dict:
     """Who the session belongs to, so that signing someone out everywhere is one DELETE."""
     if session.get("staff_id"):
         return {"user_kind": "staff", "user_id": session["staff_id"]}
+    if session.get("account_id"):
+        return {"user_kind": "patient", "user_id": session["account_id"]}
     return {"user_kind": "", "user_id": None}
 
 

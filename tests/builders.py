@@ -4,6 +4,7 @@ import itertools
 from datetime import date, datetime, timedelta
 from functools import cache
 
+from kiosk.access import Actor
 from kiosk.clock import local_to_utc, local_today, utcnow
 from kiosk.models import Appointment, Clinician, Kiosk, Patient, Practice, Slot, StaffUser
 from kiosk.passwords import hash_password
@@ -82,3 +83,10 @@ def make_kiosk(practice: Practice, token: str = "test-kiosk-token", **overrides)
 def local_time_today(hour: int, minute: int = 0) -> datetime:
     """Naive UTC for a London wall-clock time today."""
     return local_to_utc(datetime.combine(local_today(), datetime.min.time()).replace(hour=hour, minute=minute))
+
+
+def actor_for(who, device: str = "127.0.0.1 test") -> Actor:
+    """The Actor a service sees for a member of staff or an enrolled kiosk (as kiosk.access.current_actor makes it)."""
+    if isinstance(who, Kiosk):
+        return Actor("kiosk", who.id, who.name, "kiosk", who.practice_id, f"kiosk {who.id} ({who.name})")
+    return Actor("staff", who.id, who.name, who.role, who.practice_id, device)

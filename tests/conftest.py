@@ -39,7 +39,10 @@ class PageClient(FlaskClient):
     """A test client that checks every HTML page it receives (tests/pages.py)."""
 
     def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
+        # A fresh app context per request, as in production: otherwise `g` (and Flask-WTF's cached token in it)
+        # would leak from one request to the next through the test's own app context.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and response.status_code != 302 and not kwargs.get("headers", {}).get(
             "HX-Request"
         ):

@@ -2,10 +2,11 @@ import string
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField
+from wtforms import RadioField, StringField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from kiosk.clock import local_today
+from kiosk.forms.fields import NumberField
 from kiosk.models import SEXES
 
 LETTERS = list(string.ascii_uppercase)
@@ -21,9 +22,9 @@ class SexForm(FlaskForm):
 
 
 class DateOfBirthForm(FlaskForm):
-    day = IntegerField("Day", validators=[InputRequired("Date of birth must include a day")])
-    month = IntegerField("Month", validators=[InputRequired("Date of birth must include a month")])
-    year = IntegerField("Year", validators=[InputRequired("Date of birth must include a year")])
+    day = NumberField("Day", [InputRequired("Date of birth must include a day")], "Day must be a number")
+    month = NumberField("Month", [InputRequired("Date of birth must include a month")], "Month must be a number")
+    year = NumberField("Year", [InputRequired("Date of birth must include a year")], "Year must be a number")
 
     def validate_year(self, field):
         if self.day.data is None or self.month.data is None or field.data is None:

@@ -1,16 +1,55 @@
 from kiosk.models.appointments import SLOT_KINDS, STATUSES, Appointment, Slot
 from kiosk.models.audit import AuditEvent
 from kiosk.models.devices import Kiosk
+from kiosk.models.online import (
+    ENHANCED_REVIEW,
+    ENHANCED_REVIEW_OVERRIDE,
+    PROXY_BASES,
+    RECORD_LEVELS,
+    RECORD_ORDER,
+    VERIFICATION_METHODS,
+    CodedEntry,
+    IdentityCheck,
+    LinkageKey,
+    OnlineAccount,
+    ProxyLink,
+)
 from kiosk.models.people import SEXES, Clinician, Patient, nhs_number_is_valid
 from kiosk.models.practice import Practice
 from kiosk.models.sessions import WebSession
 from kiosk.models.staff import ROLES, StaffUser
 
 # In dependency order, for migrations and test set-up.
-ALL_MODELS = [Practice, Patient, Clinician, StaffUser, Slot, Appointment, Kiosk, AuditEvent, WebSession]
+ALL_MODELS = [
+    Practice,
+    Patient,
+    Clinician,
+    StaffUser,
+    Slot,
+    Appointment,
+    Kiosk,
+    AuditEvent,
+    WebSession,
+    OnlineAccount,
+    IdentityCheck,
+    LinkageKey,
+    ProxyLink,
+    CodedEntry,
+]
 
 __all__ = [
     "ALL_MODELS",
+    "ENHANCED_REVIEW",
+    "ENHANCED_REVIEW_OVERRIDE",
+    "PROXY_BASES",
+    "RECORD_LEVELS",
+    "RECORD_ORDER",
+    "VERIFICATION_METHODS",
+    "CodedEntry",
+    "IdentityCheck",
+    "LinkageKey",
+    "OnlineAccount",
+    "ProxyLink",
     "ROLES",
     "SEXES",
     "SLOT_KINDS",

@@ -11,5 +11,7 @@ class Practice(BaseModel):
     check_in_early_minutes = pw.IntegerField(default=60)
     check_in_late_minutes = pw.IntegerField(default=10)
     kiosk_idle_seconds = pw.IntegerField(default=60)
+    # Parental proxy access ends at 16 at the latest (R7); a practice may choose an earlier age, e.g. 11 or 13.
+    parental_proxy_end_age = pw.IntegerField(default=16)
     is_demo = pw.BooleanField(default=False)
     created_at = created_at_field()

@@ -1,6 +1,19 @@
 def register_blueprints(app):
     from kiosk import assets
-    from kiosk.routes import arrivals, health, home, kiosk, kiosks_admin, staff_accounts, staff_auth
+    from kiosk.routes import (
+        arrivals,
+        health,
+        home,
+        kiosk,
+        kiosks_admin,
+        online_access,
+        patient_auth,
+        reports,
+        staff_accounts,
+        staff_auth,
+    )
 
-    for module in (assets, health, home, kiosk, staff_auth, staff_accounts, kiosks_admin, arrivals):
+    blueprints = (assets, health, home, kiosk, staff_auth, staff_accounts, kiosks_admin, arrivals, online_access,
+                  patient_auth, reports)
+    for module in blueprints:
         app.register_blueprint(module.bp)

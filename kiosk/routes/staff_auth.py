@@ -10,11 +10,11 @@ from kiosk.services import staff_auth
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None, default: str) -> str:
     # Only paths on this site: never an open redirect to another origin.
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("staff_auth.dashboard")
+    return default
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -31,7 +31,7 @@ def sign_in():
         session.clear()
         session.regenerate()
         session["staff_id"] = staff.id
-        return redirect(_safe_next(request.args.get("next")), 303)
+        return redirect(safe_next(request.args.get("next"), url_for("staff_auth.dashboard")), 303)
     if form.is_submitted():
         return render_form_errors("staff/sign_in.html", form)
     return render("staff/sign_in.html", form=form)

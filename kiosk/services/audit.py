@@ -1,6 +1,7 @@
 """The audit log (R12): who, role, when, what, which patient, which device, in order. Writes only append."""
 
 from kiosk.access import Actor
+from kiosk.db import database
 from kiosk.models import AuditEvent
 
 
@@ -29,3 +30,9 @@ def record(
         outcome=outcome,
         detail=detail,
     )
+
+
+def viewed(actor: Actor, action: str, *, patient_id: int | None, obj=None, detail: str = "") -> None:
+    """A read of personal data (R12): its own short transaction, since nothing else is written."""
+    with database.atomic():
+        record(actor, action, patient_id=patient_id, obj=obj, detail=detail)

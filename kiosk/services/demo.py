@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from kiosk.access import Actor
 from kiosk.clock import local_to_utc, local_today, to_local, utcnow
 from kiosk.db import database
-from kiosk.models import Appointment, Clinician, Patient, Practice, Slot, StaffUser
+from kiosk.models import Appointment, Clinician, OnlineAccount, Patient, Practice, Slot, StaffUser
 from kiosk.passwords import hash_password
 from kiosk.services import DomainError
 from kiosk.services.audit import record
@@ -22,6 +22,14 @@ STAFF = [
 ]
 # The patient the README uses to try the kiosk: always booked for later today.
 KIOSK_PATIENT = {"given_name": "Olivia", "family_name": "Shaw", "sex": "female", "date_of_birth": date(1985, 3, 14)}
+# Online access for the README (demo only). Account IDs use the letter alphabet (no 0, O, 1, I or L).
+READY = {"given_name": "George", "family_name": "Hall", "sex": "male", "date_of_birth": date(1972, 6, 2),
+         "account_id": "READY23456", "password": "Demo walnut ferry 58"}
+PARENT = {"given_name": "Hannah", "family_name": "Green", "sex": "female", "date_of_birth": date(1988, 9, 21),
+          "account_id": "PARENT2345", "password": "Demo parent kettle 27"}
+CHILD = {"given_name": "Sophie", "family_name": "Green", "sex": "female"}
+NEW = {"given_name": "Priya", "family_name": "Singh", "sex": "female", "date_of_birth": date(1990, 11, 5),
+       "account_id": "NEWREG2345"}
 CLINICIANS = [("Dr A Patel", "gp"), ("Dr J Okafor", "gp"), ("Dr S Morgan", "gp"), ("Nurse K Lewis", "nurse")]
 GIVEN = {
     "female": ["Amelia", "Aisha", "Chloe", "Grace", "Hannah", "Isla", "Mary", "Priya", "Sophie", "Zara", "Joan", "Mei"],
@@ -63,9 +71,14 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
     _book(practice, people, rng)
     kiosk_patient = people[0]
     when = _book_kiosk_patient(practice, clinicians[0], kiosk_patient)
+    letter = _online_access(practice, people)
     lines = [f"Loaded {PRACTICE_NAME} ({ODS}) with {len(people)} patients.", "Demo staff accounts (demo only):"]
     lines += [f"  {role:<10} {email:<28} {password}" for role, _, email, password in STAFF]
     lines.append(f"Kiosk patient: surname S, female, born 14 3 1985, appointment today at {when:%H:%M}.")
+    lines.append("Patient and proxy accounts (demo only):")
+    lines.append(f"  ready patient   Account ID {READY['account_id']}  password {READY['password']}")
+    lines.append(f"  parent (proxy)  Account ID {PARENT['account_id']}  password {PARENT['password']}  acts for Sophie Green")
+    lines.append(f"  to register     Account ID {NEW['account_id']}  Linkage Key {letter}  born 5 11 1990")
     return "\n".join(lines)
 
 
@@ -140,3 +153,36 @@ def _book_kiosk_patient(practice, clinician, patient) -> datetime:
         Appointment.delete().where((Appointment.slot == slot) & (Appointment.status != "cancelled")).execute()
         Appointment.create(practice=practice, slot=slot, patient=patient, status="booked", booked_via="staff")
     return wanted
+
+
+def _online_access(practice, people) -> str:
+    """The README's online accounts: one ready, one parent acting for a child, one with a fresh letter to register."""
+    from kiosk.services import online_access
+    from kiosk.services.proxies import ProxyDecision, decide
+
+    manager = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "manager"))
+    desk = Actor("staff", manager.id, manager.name, "manager", practice.id, "demo loader")
+    numbers = demo_nhs_numbers(random.Random(7))
+    taken = {p.nhs_number for p in people}
+
+    def patient(details):
+        number = next(n for n in numbers if n not in taken)
+        taken.add(number)
+        keys = ("given_name", "family_name", "sex", "date_of_birth")
+        return Patient.create(practice=practice, nhs_number=number, **{k: details[k] for k in keys})
+
+    child_born = local_today().replace(year=local_today().year - 9, day=1)
+    accounts = {}
+    for details in (READY, PARENT, NEW):
+        account = online_access.start_for_patient(desk, patient(details).id)
+        OnlineAccount.update(account_id=details["account_id"]).where(OnlineAccount.id == account.id).execute()
+        online_access.verify_identity(desk, account.id, "documents", "Passport and a utility bill (demo)")
+        choice = online_access.ServiceChoice(True, True, "detailed", True)
+        accounts[details["account_id"]] = online_access.set_services(desk, account.id, choice)
+    for details in (READY, PARENT):
+        OnlineAccount.update(password_hash=hash_password(details["password"]), registered_at=utcnow()).where(
+            OnlineAccount.account_id == details["account_id"]).execute()
+    child = patient({**CHILD, "date_of_birth": child_born})
+    decide(desk, child.id, ProxyDecision(PARENT["account_id"], "parental", "", True, True, "summary", None, True,
+                                         "Mother, parental responsibility seen (demo)"))
+    return online_access.group(online_access.issue_letter(desk, accounts[NEW["account_id"]].id).key)

@@ -14,10 +14,12 @@ def session_slot_times(day: date, start: time, end: time, length_minutes: int) -
     """UTC start times of each slot from start to end, London wall-clock time (correct across clock changes)."""
     if length_minutes <= 0 or start >= end:
         raise DomainError("A session must end after it starts and have slots of at least one minute")
-    times, cursor = [], datetime.combine(day, start)
-    finish = datetime.combine(day, end)
+    # Step in UTC, not on the wall clock: a session across a clock change then has as many slots as it has real
+    # time, none doubled in the hour that never happens in March and none lost in the hour that repeats in October.
+    times, cursor = [], local_to_utc(datetime.combine(day, start))
+    finish = local_to_utc(datetime.combine(day, end))
     while cursor + timedelta(minutes=length_minutes) <= finish:
-        times.append(local_to_utc(cursor))
+        times.append(cursor)
         cursor += timedelta(minutes=length_minutes)
     return times
 

@@ -1,0 +1,261 @@
+"""Reception: find a patient, verify identity, switch services on, print the letter, suspend, proxies."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+
+from kiosk.access import current_actor, staff_required
+from kiosk.forms import ActionForm
+from kiosk.forms.online import (
+    EndProxyForm,
+    IdentityForm,
+    PatientSearchForm,
+    PersonForm,
+    ProxyForm,
+    ServicesForm,
+    SuspendForm,
+)
+from kiosk.models import RECORD_LEVELS, OnlineAccount, Patient, ProxyLink
+from kiosk.rendering import render, render_form_errors
+from kiosk.services import DomainError, audit, online_access, proxies
+
+bp = Blueprint("online_access", __name__, url_prefix="/staff")
+DESK = ("reception", "manager")
+LETTER = "letter"
+
+
+def _patient(patient_id: int) -> Patient:
+    try:
+        return Patient.get_in_practice(current_actor().practice_id, patient_id)
+    except Patient.DoesNotExist:
+        abort(404)
+
+
+def _account(account_id: int) -> OnlineAccount:
+    try:
+        return OnlineAccount.get_in_practice(current_actor().practice_id, account_id)
+    except OnlineAccount.DoesNotExist:
+        abort(404)
+
+
+def _back_to(account: OnlineAccount):
+    if account.patient_id:
+        return redirect(url_for(".patient", patient_id=account.patient_id), 303)
+    return redirect(url_for(".account", account_id=account.id), 303)
+
+
+@bp.get("/patients/")
+@staff_required()
+def patients():
+    form = PatientSearchForm(request.args)
+    results = online_access.find_patients(current_actor().practice_id, form.q.data or "")
+    return render("staff/patients.html", block="results", form=form, results=results,
+                  searched=bool(form.q.data))
+
+
+@bp.get("/patients/<int:patient_id>")
+@staff_required()
+def patient(patient_id: int):
+    p = _patient(patient_id)
+    audit.viewed(current_actor(), "patient.view", patient_id=p.id, obj=p)
+    account = online_access.account_for_patient(p.practice_id, p.id)
+    links = (ProxyLink.select(ProxyLink, OnlineAccount).join(OnlineAccount)
+             .where((ProxyLink.patient == p.id) & (ProxyLink.practice == p.practice_id))
+             .order_by(ProxyLink.decided_at.desc()))
+    return render("staff/patient.html", patient=p, account=account, links=links,
+                  check=online_access.latest_identity_check(account) if account else None,
+                  blocked=online_access.record_access_blocked(p.id), levels=RECORD_LEVELS,
+                  action_form=ActionForm(), end_form=EndProxyForm())
+
+
+@bp.post("/patients/<int:patient_id>/online-access")
+@staff_required(*DESK)
+def start(patient_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        account = online_access.start_for_patient(current_actor(), patient_id)
+    except Patient.DoesNotExist:
+        abort(404)
+    return redirect(url_for(".identity", account_id=account.id), 303)
+
+
+@bp.get("/online-accounts/<int:account_id>")
+@staff_required()
+def account(account_id: int):
+    a = _account(account_id)
+    if a.patient_id:
+        return redirect(url_for(".patient", patient_id=a.patient_id), 303)
+    links = ProxyLink.select(ProxyLink, Patient).join(Patient).where(ProxyLink.proxy == a.id)
+    return render("staff/online_account.html", account=a, links=links, levels=RECORD_LEVELS,
+                  check=online_access.latest_identity_check(a), action_form=ActionForm())
+
+
+@bp.route("/online-accounts/new", methods=["GET", "POST"])
+@staff_required(*DESK)
+def new_person():
+    form = PersonForm()
+    if form.validate_on_submit():
+        a = online_access.create_for_person(current_actor(), given_name=form.given_name.data,
+                                            family_name=form.family_name.data, date_of_birth=form.value,
+                                            method=form.method.data, evidence=form.evidence.data)
+        flash(f"Online account created for {a.full_name}. Issue their registration letter.")
+        return redirect(url_for(".account", account_id=a.id), 303)
+    if form.is_submitted():
+        return render_form_errors("staff/online_account_new.html", form)
+    return render("staff/online_account_new.html", form=form)
+
+
+@bp.route("/online-accounts/<int:account_id>/identity", methods=["GET", "POST"])
+@staff_required(*DESK)
+def identity(account_id: int):
+    a = _account(account_id)
+    form = IdentityForm()
+    if form.validate_on_submit():
+        online_access.verify_identity(current_actor(), a.id, form.method.data, form.evidence.data)
+        flash("Identity check recorded")
+        if a.patient_id:
+            return redirect(url_for(".services", account_id=a.id), 303)
+        return _back_to(a)
+    if form.is_submitted():
+        return render_form_errors("staff/identity.html", form, account=a)
+    return render("staff/identity.html", form=form, account=a)
+
+
+@bp.route("/online-accounts/<int:account_id>/services", methods=["GET", "POST"])
+@staff_required(*DESK)
+def services(account_id: int):
+    a = _account(account_id)
+    if a.patient_id is None:
+        abort(404)
+    form = ServicesForm(obj=a if request.method == "GET" else None)
+    blocked = online_access.record_access_blocked(a.patient_id)
+    context = {"account": a, "blocked": blocked, "check": online_access.latest_identity_check(a)}
+    if form.validate_on_submit():
+        choice = online_access.ServiceChoice(form.appointments.data, form.prescriptions.data,
+                                             form.record_level.data, form.not_pressured.data)
+        try:
+            online_access.set_services(current_actor(), a.id, choice)
+        except DomainError as e:
+            (getattr(form, e.field).errors.append(e.message) if e.field else form.form_errors.append(e.message))
+            return render_form_errors("staff/services.html", form, **context)
+        flash("Online services updated")
+        return _back_to(a)
+    if form.is_submitted():
+        return render_form_errors("staff/services.html", form, **context)
+    return render("staff/services.html", form=form, **context)
+
+
+@bp.post("/online-accounts/<int:account_id>/letter")
+@staff_required(*DESK)
+def issue_letter(account_id: int):
+    a = _account(account_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        letter = online_access.issue_letter(current_actor(), a.id)
+    except DomainError as e:
+        flash(e.message, "error")
+        return _back_to(a)
+    # The key exists in plain text only here and in this member of staff's server-side session, until printed.
+    session[LETTER] = {"account": a.id, "key": letter.key, "expires": letter.expires_at.date().isoformat()}
+    return redirect(url_for(".letter", account_id=a.id), 303)
+
+
+@bp.get("/online-accounts/<int:account_id>/letter")
+@staff_required(*DESK)
+def letter(account_id: int):
+    a = _account(account_id)
+    pending = session.get(LETTER)
+    if not pending or pending["account"] != a.id:
+        flash("The letter’s key is shown only once. Issue a new letter to print it again.", "error")
+        return _back_to(a)
+    return render("staff/letter.html", account=a, key=online_access.group(pending["key"]),
+                  account_code=online_access.group(a.account_id, 5),
+                  expires=date.fromisoformat(pending["expires"]), practice=a.practice)
+
+
+@bp.route("/online-accounts/<int:account_id>/suspend", methods=["GET", "POST"])
+@staff_required()
+def suspend(account_id: int):
+    """Any member of staff can switch access off at once (R8)."""
+    a = _account(account_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        online_access.suspend(current_actor(), a.id, form.reason.data)
+        flash("Online access is switched off")
+        return _back_to(a)
+    if form.is_submitted():
+        return render_form_errors("staff/suspend.html", form, account=a)
+    return render("staff/suspend.html", form=form, account=a)
+
+
+@bp.post("/online-accounts/<int:account_id>/restore")
+@staff_required(*DESK)
+def restore(account_id: int):
+    a = _account(account_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    online_access.restore(current_actor(), a.id)
+    flash("Online access is restored")
+    return _back_to(a)
+
+
+@bp.route("/patients/<int:patient_id>/proxies/new", methods=["GET", "POST"])
+@staff_required(*DESK)
+def new_proxy(patient_id: int):
+    p = _patient(patient_id)
+    form = ProxyForm()
+    if form.validate_on_submit():
+        ends_on, problem = _end_date(form)
+        if problem:
+            form.end_day.errors.append(problem)
+            return render_form_errors("staff/proxy_new.html", form, patient=p)
+        decision = proxies.ProxyDecision(
+            form.proxy_account_id.data, form.basis.data, form.competence_assessment.data or "",
+            form.appointments.data, form.prescriptions.data, form.record_level.data, ends_on,
+            form.decision.data == "grant", form.reason.data)
+        try:
+            proxies.decide(current_actor(), p.id, decision)
+        except DomainError as e:
+            getattr(form, e.field).errors.append(e.message)
+            return render_form_errors("staff/proxy_new.html", form, patient=p)
+        flash("Proxy access granted" if decision.grant else "Refusal recorded")
+        return redirect(url_for(".patient", patient_id=p.id), 303)
+    if form.is_submitted():
+        return render_form_errors("staff/proxy_new.html", form, patient=p)
+    return render("staff/proxy_new.html", form=form, patient=p)
+
+
+def _end_date(form) -> tuple[date | None, str | None]:
+    parts = (form.end_day.data, form.end_month.data, form.end_year.data)
+    if all(x is None for x in parts):
+        return None, None
+    try:
+        return date(form.end_year.data, form.end_month.data, form.end_day.data), None
+    except (TypeError, ValueError):
+        return None, "End date must be a real date"
+
+
+@bp.post("/proxy-links/<int:link_id>/end")
+@staff_required(*DESK)
+def end_proxy(link_id: int):
+    form = EndProxyForm()
+    if not form.validate_on_submit():
+        flash("Enter the reason for ending proxy access", "error")
+        link = ProxyLink.get_or_none(ProxyLink.id == link_id, ProxyLink.practice == current_actor().practice_id)
+        if link is None:
+            abort(404)
+        return redirect(url_for(".patient", patient_id=link.patient_id), 303)
+    try:
+        link = proxies.end(current_actor(), link_id, form.reason.data)
+    except ProxyLink.DoesNotExist:
+        abort(404)
+    flash("Proxy access ended")
+    return redirect(url_for(".patient", patient_id=link.patient_id), 303)
+
+
+@bp.get("/proxies/ending")
+@staff_required(*DESK)
+def proxies_ending():
+    return render("staff/proxies_ending.html", rows=proxies.ending_soon(current_actor().practice_id))

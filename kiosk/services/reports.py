@@ -1,0 +1,84 @@
+"""Uptake (R10): patients registered for at least one online service, against the 10% commitment."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from kiosk.models import VERIFICATION_METHODS, IdentityCheck, OnlineAccount, Patient
+
+TARGET_PERCENT = 10
+
+
+@dataclass(frozen=True)
+class Uptake:
+    list_size: int
+    registered: int
+    by_service: list[tuple[str, int]]
+    by_method: list[tuple[str, int]]
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.registered / self.list_size if self.list_size else 0.0
+
+    @property
+    def meets_target(self) -> bool:
+        return self.percent >= TARGET_PERCENT
+
+
+def uptake(practice_id: int) -> Uptake:
+    """'Registered' means a patient who has completed registration, is not suspended, and has a service on."""
+    accounts = OnlineAccount.for_practice(practice_id).where(
+        OnlineAccount.patient.is_null(False)
+        & OnlineAccount.registered_at.is_null(False)
+        & OnlineAccount.suspended_at.is_null()
+    )
+    any_service = (OnlineAccount.appointments | OnlineAccount.prescriptions) | (OnlineAccount.record_level != "none")
+    registered = accounts.where(any_service)
+    by_service = [
+        ("Appointments", registered.where(OnlineAccount.appointments).count()),
+        ("Repeat prescriptions", registered.where(OnlineAccount.prescriptions).count()),
+        ("Record access (any level)", registered.where(OnlineAccount.record_level != "none").count()),
+    ]
+    latest = (
+        IdentityCheck.select(IdentityCheck.account, fn.MAX(IdentityCheck.id).alias("last"))
+        .where(IdentityCheck.practice == practice_id)
+        .group_by(IdentityCheck.account)
+    )
+    methods = dict(
+        registered.select(IdentityCheck.method, fn.COUNT(OnlineAccount.id))
+        .join(latest, JOIN.LEFT_OUTER, on=(latest.c.account_id == OnlineAccount.id))
+        .join(IdentityCheck, JOIN.LEFT_OUTER, on=(IdentityCheck.id == latest.c.last))
+        .group_by(IdentityCheck.method)
+        .tuples()
+    )
+    by_method = [(label, methods.get(key, 0)) for key, label in VERIFICATION_METHODS.items()]
+    return Uptake(Patient.for_practice(practice_id).count(), registered.count(), by_service, by_method)
+
+
+def _cell(value) -> str:
+    """Spreadsheets run cells that begin with = + - @ as formulas: prefix them so they stay text."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def uptake_csv(report: Uptake, practice_name: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    rows = [
+        ["Practice", practice_name],
+        ["Patients on the list", report.list_size],
+        ["Registered for at least one online service", report.registered],
+        ["Percentage", f"{report.percent:.1f}"],
+        ["Target percentage", TARGET_PERCENT],
+        [],
+        ["Service", "Patients"],
+        *report.by_service,
+        [],
+        ["Identity verification method", "Patients"],
+        *report.by_method,
+    ]
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
