@@ -16,6 +16,7 @@ from kiosk.models.online import (
 )
 from kiosk.models.people import SEXES, Clinician, Patient, nhs_number_is_valid
 from kiosk.models.practice import Practice
+from kiosk.models.prescriptions import ITEM_STATUSES, REQUEST_STATUSES, Medicine, PrescriptionRequest, RequestItem
 from kiosk.models.sessions import WebSession
 from kiosk.models.staff import ROLES, StaffUser
 
@@ -35,10 +36,18 @@ ALL_MODELS = [
     LinkageKey,
     ProxyLink,
     CodedEntry,
+    Medicine,
+    PrescriptionRequest,
+    RequestItem,
 ]
 
 __all__ = [
     "ALL_MODELS",
+    "ITEM_STATUSES",
+    "REQUEST_STATUSES",
+    "Medicine",
+    "PrescriptionRequest",
+    "RequestItem",
     "ENHANCED_REVIEW",
     "ENHANCED_REVIEW_OVERRIDE",
     "PROXY_BASES",

@@ -25,6 +25,7 @@ class Patient(PracticeScoped):
     family_name = pw.CharField(max_length=80)
     date_of_birth = pw.DateField()
     sex = pw.CharField(max_length=10, choices=[(k, v) for k, v in SEXES.items()])
+    nominated_pharmacy = pw.CharField(max_length=200, default="")  # empty: collects prescriptions at the practice
     created_at = created_at_field()
 
     class Meta:

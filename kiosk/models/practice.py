@@ -13,5 +13,7 @@ class Practice(BaseModel):
     kiosk_idle_seconds = pw.IntegerField(default=60)
     # Parental proxy access ends at 16 at the latest (R7); a practice may choose an earlier age, e.g. 11 or 13.
     parental_proxy_end_age = pw.IntegerField(default=16)
+    # Repeat medicines may be ordered from this many days before they are due.
+    order_days_before_due = pw.IntegerField(default=7)
     is_demo = pw.BooleanField(default=False)
     created_at = created_at_field()

@@ -8,12 +8,14 @@ def register_blueprints(app):
         kiosks_admin,
         online_access,
         patient_auth,
+        prescriptions,
         reports,
         staff_accounts,
         staff_auth,
+        staff_prescriptions,
     )
 
     blueprints = (assets, health, home, kiosk, staff_auth, staff_accounts, kiosks_admin, arrivals, online_access,
-                  patient_auth, reports)
+                  patient_auth, reports, prescriptions, staff_prescriptions)
     for module in blueprints:
         app.register_blueprint(module.bp)

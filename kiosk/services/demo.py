@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from kiosk.access import Actor
 from kiosk.clock import local_to_utc, local_today, to_local, utcnow
 from kiosk.db import database
-from kiosk.models import Appointment, Clinician, OnlineAccount, Patient, Practice, Slot, StaffUser
+from kiosk.models import Appointment, Clinician, Medicine, OnlineAccount, Patient, Practice, Slot, StaffUser
 from kiosk.passwords import hash_password
 from kiosk.services import DomainError
 from kiosk.services.audit import record
@@ -72,6 +72,7 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
     kiosk_patient = people[0]
     when = _book_kiosk_patient(practice, clinicians[0], kiosk_patient)
     letter = _online_access(practice, people)
+    _medicines(practice, rng)
     lines = [f"Loaded {PRACTICE_NAME} ({ODS}) with {len(people)} patients.", "Demo staff accounts (demo only):"]
     lines += [f"  {role:<10} {email:<28} {password}" for role, _, email, password in STAFF]
     lines.append(f"Kiosk patient: surname S, female, born 14 3 1985, appointment today at {when:%H:%M}.")
@@ -186,3 +187,39 @@ def _online_access(practice, people) -> str:
     decide(desk, child.id, ProxyDecision(PARENT["account_id"], "parental", "", True, True, "summary", None, True,
                                          "Mother, parental responsibility seen (demo)"))
     return online_access.group(online_access.issue_letter(desk, accounts[NEW["account_id"]].id).key)
+
+
+MEDICINES = [
+    ("Ramipril", "5mg", "One capsule each morning", "28 capsules", 24),
+    ("Atorvastatin", "20mg", "One tablet at night", "28 tablets", 3),
+    ("Metformin", "500mg", "One tablet twice a day with food", "56 tablets", 26),
+    ("Salbutamol inhaler", "100 micrograms", "Two puffs when needed", "1 inhaler", 60),
+    ("Levothyroxine", "50 micrograms", "One tablet each morning", "28 tablets", 27),
+]
+
+
+def _medicines(practice, rng):
+    """Repeat lists for the README's patients and a sample of others; some due, some not, one review overdue."""
+    today = local_today()
+    george = Patient.get((Patient.practice == practice.id) & (Patient.family_name == READY["family_name"]))
+    hannah = Patient.get((Patient.practice == practice.id) & (Patient.given_name == PARENT["given_name"]))
+    sophie = Patient.get((Patient.practice == practice.id) & (Patient.given_name == CHILD["given_name"]))
+    rows = []
+    for patient, chosen in ((george, MEDICINES[:3]), (hannah, MEDICINES[4:]), (sophie, MEDICINES[3:4])):
+        for name, strength, dose, quantity, days_ago in chosen:
+            rows.append({"name": name, "strength": strength, "dose": dose, "quantity": quantity,
+                         "patient": patient.id, "last_issued_on": today - timedelta(days=days_ago),
+                         "review_on": today + timedelta(days=120)})
+    rows.append({"name": "Amlodipine", "strength": "5mg", "dose": "One tablet daily", "quantity": "28 tablets",
+                 "patient": george.id, "last_issued_on": today - timedelta(days=27),
+                 "review_on": today - timedelta(days=10)})
+    rows.append({"name": "Amoxicillin", "strength": "500mg", "dose": "One capsule three times a day",
+                 "quantity": "21 capsules", "patient": george.id, "kind": "acute",
+                 "last_issued_on": today - timedelta(days=40)})
+    for patient in rng.sample(list(Patient.for_practice(practice.id)), 40):
+        name, strength, dose, quantity, _ = rng.choice(MEDICINES)
+        rows.append({"name": name, "strength": strength, "dose": dose, "quantity": quantity, "patient": patient.id,
+                     "last_issued_on": today - timedelta(days=rng.randrange(40)),
+                     "review_on": today + timedelta(days=rng.randrange(-20, 300))})
+    with database.atomic():
+        Medicine.insert_many([{"practice": practice.id, **row} for row in rows]).execute()

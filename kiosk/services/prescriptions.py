@@ -1,0 +1,237 @@
+"""Repeat prescriptions: what can be ordered and why not, orders, clinicians' decisions, and the repeat list itself."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from peewee import IntegrityError
+
+from kiosk.access import Actor
+from kiosk.clock import local_today, utcnow
+from kiosk.db import database
+from kiosk.models import Medicine, Patient, Practice, PrescriptionRequest, RequestItem
+from kiosk.services import DomainError
+from kiosk.services.audit import record
+
+OPEN = ("requested", "partly_approved")
+
+
+@dataclass(frozen=True)
+class Orderable:
+    medicine: Medicine
+    can_order: bool
+    why_not: str = ""
+    book_review: bool = False
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def current_medicines(practice_id: int, patient_id: int):
+    return (
+        Medicine.for_practice(practice_id)
+        .where((Medicine.patient == patient_id) & Medicine.stopped_at.is_null())
+        .order_by(Medicine.kind.desc(), Medicine.name)
+    )
+
+
+def _pending_medicine_ids(patient_id: int) -> set[int]:
+    return {
+        i.medicine_id
+        for i in RequestItem.select(RequestItem.medicine)
+        .join(PrescriptionRequest)
+        .where((PrescriptionRequest.patient == patient_id) & (RequestItem.status == "requested"))
+    }
+
+
+def orderable(practice: Practice, patient_id: int, today: date | None = None) -> list[Orderable]:
+    """Every current medicine, with whether it can be ordered today and, if not, why and what to do."""
+    today = today or local_today()
+    pending = _pending_medicine_ids(patient_id)
+    rows = []
+    for m in current_medicines(practice.id, patient_id):
+        if m.kind != "repeat":
+            rows.append(Orderable(m, False, "This was a one-off medicine. Contact the practice if you need more."))
+        elif m.review_on is not None and m.review_on < today:
+            rows.append(Orderable(m, False, "Your medication review is overdue. Book a review appointment first.",
+                                  book_review=True))
+        elif m.issues_left <= 0:
+            rows.append(Orderable(m, False, "No issues are left on this repeat. Book a medication review.",
+                                  book_review=True))
+        elif m.id in pending:
+            rows.append(Orderable(m, False, "You have already ordered this. It is waiting for a clinician."))
+        elif m.next_due and m.next_due - timedelta(days=practice.order_days_before_due) > today:
+            opens = m.next_due - timedelta(days=practice.order_days_before_due)
+            rows.append(Orderable(m, False, f"Not due yet. You can order this from {opens:%-d %B %Y}."))
+        else:
+            rows.append(Orderable(m, True))
+    return rows
+
+
+def order(actor: Actor, patient_id: int, medicine_ids: list[int], *, note: str, token: str) -> PrescriptionRequest:
+    """One request per form token: a repeat of the same submission returns the first request unchanged."""
+    existing = PrescriptionRequest.get_or_none(PrescriptionRequest.token == token)
+    if existing is not None:
+        if existing.patient_id != patient_id:
+            raise DomainError("This order form has expired. Start again.")
+        return existing
+    practice = Practice.get_by_id(actor.practice_id)
+    patient = Patient.get_in_practice(practice.id, patient_id)
+    wanted = set(medicine_ids)
+    if not wanted:
+        raise DomainError("Select the medicines you need", field="medicine")
+    try:
+        with database.atomic():
+            allowed = {o.medicine.id: o for o in orderable(practice, patient.id)}
+            refused = [allowed[i].medicine.name for i in wanted if i in allowed and not allowed[i].can_order]
+            if refused or not wanted <= set(allowed):
+                record(actor, "prescription.order", patient_id=patient.id, outcome="refused",
+                       detail=f"not orderable: {', '.join(refused) or 'unknown medicine'}")
+                raise DomainError("One or more medicines cannot be ordered now. Check the list again.",
+                                  field="medicine")
+            request = PrescriptionRequest.create(
+                practice=practice.id, patient=patient.id, token=token, note=note.strip()[:500],
+                requested_by=actor.id if actor.kind == "patient" else None, pharmacy=patient.nominated_pharmacy,
+            )
+            for medicine_id in sorted(wanted):
+                RequestItem.create(practice=practice.id, request=request, medicine=medicine_id)
+            record(actor, "prescription.order", patient_id=patient.id, obj=request,
+                   detail=", ".join(allowed[i].medicine.name for i in sorted(wanted)))
+    except IntegrityError:
+        # The same token won a race in another worker: that request is the answer.
+        existing = PrescriptionRequest.get_or_none(PrescriptionRequest.token == token)
+        if existing is None or existing.patient_id != patient_id:
+            raise
+        return existing
+    return request
+
+
+def requests_for(practice_id: int, patient_id: int):
+    return (
+        PrescriptionRequest.for_practice(practice_id)
+        .where(PrescriptionRequest.patient == patient_id)
+        .order_by(PrescriptionRequest.created_at.desc(), PrescriptionRequest.id.desc())
+    )
+
+
+def queue(practice_id: int):
+    """Requests waiting for a clinician, oldest first."""
+    return (
+        PrescriptionRequest.for_practice(practice_id)
+        .where(PrescriptionRequest.status == "requested")
+        .order_by(PrescriptionRequest.created_at, PrescriptionRequest.id)
+    )
+
+
+def ready_to_fulfil(practice_id: int):
+    return (
+        PrescriptionRequest.for_practice(practice_id)
+        .where(PrescriptionRequest.status.in_(["approved", "partly_approved"]))
+        .order_by(PrescriptionRequest.decided_at)
+    )
+
+
+@dataclass(frozen=True)
+class ItemDecision:
+    item_id: int
+    approve: bool
+    reason: str
+
+
+def decide(actor: Actor, request_id: int, decisions: list[ItemDecision]) -> PrescriptionRequest:
+    """A clinician approves or rejects each item; a rejection needs a reason the patient will read."""
+    with database.atomic():
+        request = PrescriptionRequest.get_in_practice(actor.practice_id, request_id)
+        items = {i.id: i for i in request.items.where(RequestItem.status == "requested")}
+        if not items:
+            raise DomainError("This request has already been decided")
+        for d in decisions:
+            item = items.get(d.item_id)
+            if item is None:
+                continue
+            if not d.approve and not d.reason.strip():
+                raise DomainError("Give a reason the patient will read for each rejected medicine",
+                                  field=f"reason-{d.item_id}")
+            item.status = "approved" if d.approve else "rejected"
+            item.reason = d.reason.strip()
+            item.decided_by = actor.id
+            item.decided_at = utcnow()
+            item.save()
+            if d.approve:
+                Medicine.update(last_issued_on=local_today(), issues_left=Medicine.issues_left - 1).where(
+                    Medicine.id == item.medicine_id
+                ).execute()
+            record(actor, "prescription.approve" if d.approve else "prescription.reject", patient_id=request.patient_id,
+                   obj=item, detail=d.reason.strip())
+        statuses = {i.status for i in request.items}
+        if "requested" not in statuses:
+            request.status = ("approved" if statuses == {"approved"} else
+                              "rejected" if statuses == {"rejected"} else "partly_approved")
+            request.decided_at = utcnow()
+            request.save()
+    return request
+
+
+def fulfil(actor: Actor, request_id: int, how: str) -> PrescriptionRequest:
+    """Reception: the approved items are ready to collect, or have been sent to the nominated pharmacy."""
+    with database.atomic():
+        request = PrescriptionRequest.get_in_practice(actor.practice_id, request_id)
+        if request.status in ("ready", "sent"):
+            return request
+        if request.status not in ("approved", "partly_approved"):
+            raise DomainError("Only approved requests can be marked ready or sent")
+        request.status = how
+        request.fulfilled_at = utcnow()
+        request.save()
+        record(actor, f"prescription.{how}", patient_id=request.patient_id, obj=request)
+    return request
+
+
+@dataclass(frozen=True)
+class MedicineDetails:
+    name: str
+    strength: str
+    dose: str
+    quantity: str
+    kind: str
+    interval_days: int
+    issues_left: int
+    review_on: date | None
+    last_issued_on: date | None
+
+
+def add_medicine(actor: Actor, patient_id: int, details: MedicineDetails) -> Medicine:
+    with database.atomic():
+        patient = Patient.get_in_practice(actor.practice_id, patient_id)
+        medicine = Medicine.create(practice=actor.practice_id, patient=patient, **details.__dict__)
+        record(actor, "medicine.add", patient_id=patient.id, obj=medicine, detail=_describe(medicine))
+    return medicine
+
+
+def change_medicine(actor: Actor, medicine_id: int, details: MedicineDetails) -> Medicine:
+    with database.atomic():
+        medicine = Medicine.get_in_practice(actor.practice_id, medicine_id)
+        before = _describe(medicine)
+        for key, value in details.__dict__.items():
+            setattr(medicine, key, value)
+        medicine.save()
+        record(actor, "medicine.change", patient_id=medicine.patient_id, obj=medicine,
+               detail=f"{before} -> {_describe(medicine)}")
+    return medicine
+
+
+def stop_medicine(actor: Actor, medicine_id: int, reason: str) -> Medicine:
+    with database.atomic():
+        medicine = Medicine.get_in_practice(actor.practice_id, medicine_id)
+        if medicine.stopped_at is None:
+            medicine.stopped_at = utcnow()
+            medicine.stopped_reason = reason.strip()
+            medicine.save()
+            record(actor, "medicine.stop", patient_id=medicine.patient_id, obj=medicine, detail=reason.strip())
+    return medicine
+
+
+def _describe(m: Medicine) -> str:
+    return (f"{m.name} {m.strength} {m.dose} x{m.quantity} {m.kind} every {m.interval_days}d "
+            f"issues left {m.issues_left} review {m.review_on}")
