@@ -1,5 +1,6 @@
 """Test databases: SQLite always, PostgreSQL when reachable. Each test starts from an empty migrated schema."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from kiosk.db import database, open_database
 from kiosk.models import ALL_MODELS
 from kiosk.schema import migrate
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+# Each TRUNCATEs between tests: people running the suite side by side point this at a database of their own.
+PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def postgres_reachable() -> bool:
