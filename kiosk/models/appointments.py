@@ -31,10 +31,16 @@ class Appointment(PracticeScoped):
     slot = pw.ForeignKeyField(Slot, backref="appointments", on_delete="CASCADE")
     patient = pw.ForeignKeyField(Patient, backref="appointments", on_delete="CASCADE")
     status = pw.CharField(max_length=20, default="booked", choices=[(k, v) for k, v in STATUSES.items()])
-    booked_via = pw.CharField(max_length=20, default="staff")  # staff, online, kiosk
+    booked_via = pw.CharField(max_length=20, default="staff")  # staff, online (phone or computer), kiosk
     booked_at = created_at_field()
     arrived_at = pw.DateTimeField(null=True)
     cancelled_at = pw.DateTimeField(null=True)
+    cancelled_by = pw.CharField(max_length=160, default="")  # e.g. "patient", "proxy Hannah Green", "Rosa Reid"
+    cancelled_via = pw.CharField(max_length=20, default="")  # staff, online, kiosk
+    cancel_reason = pw.TextField(default="")
+    # The token of the form that booked or cancelled: a resent form finds this row instead of acting twice.
+    booking_token = pw.CharField(max_length=64, null=True, unique=True)
+    cancel_token = pw.CharField(max_length=64, null=True, unique=True)
     # One live booking per slot is a partial unique index made in the migration
     # (appointment_one_live_per_slot): cancelled rows stay for the record.
 

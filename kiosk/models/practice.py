@@ -7,6 +7,12 @@ class Practice(BaseModel):
     name = pw.CharField(max_length=120)
     ods_code = pw.CharField(max_length=10, unique=True)
     phone = pw.CharField(max_length=30, default="")
+    address = pw.CharField(max_length=200, default="")  # where appointments take place
+    # Online booking: how far ahead patients may book, how many future bookings they may hold, and how late they
+    # may cancel online (after that they phone, so the slot can still be offered to someone else).
+    booking_horizon_days = pw.IntegerField(default=28)
+    max_online_bookings = pw.IntegerField(default=2)
+    cancel_cutoff_minutes = pw.IntegerField(default=120)
     # Kiosk check-in window around the appointment time (R9).
     check_in_early_minutes = pw.IntegerField(default=60)
     check_in_late_minutes = pw.IntegerField(default=10)
