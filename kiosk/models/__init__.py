@@ -8,7 +8,6 @@ from kiosk.models.online import (
     RECORD_LEVELS,
     RECORD_ORDER,
     VERIFICATION_METHODS,
-    CodedEntry,
     IdentityCheck,
     LinkageKey,
     OnlineAccount,
@@ -16,6 +15,14 @@ from kiosk.models.online import (
 )
 from kiosk.models.people import SEXES, Clinician, Patient, nhs_number_is_valid
 from kiosk.models.practice import Practice
+from kiosk.models.record import (
+    LETTER_KINDS,
+    RECORD_KINDS,
+    WITHHOLD_REASONS,
+    CodedEntry,
+    Letter,
+    LetterAttachment,
+)
 from kiosk.models.prescriptions import ITEM_STATUSES, REQUEST_STATUSES, Medicine, PrescriptionRequest, RequestItem
 from kiosk.models.sessions import WebSession
 from kiosk.models.staff import ROLES, StaffUser
@@ -39,10 +46,17 @@ ALL_MODELS = [
     Medicine,
     PrescriptionRequest,
     RequestItem,
+    Letter,
+    LetterAttachment,
 ]
 
 __all__ = [
     "ALL_MODELS",
+    "LETTER_KINDS",
+    "RECORD_KINDS",
+    "WITHHOLD_REASONS",
+    "Letter",
+    "LetterAttachment",
     "ITEM_STATUSES",
     "REQUEST_STATUSES",
     "Medicine",

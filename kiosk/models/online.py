@@ -104,15 +104,3 @@ class ProxyLink(PracticeScoped):
     reason = pw.TextField(default="")
     decided_by = pw.ForeignKeyField(StaffUser, on_delete="RESTRICT")
     decided_at = created_at_field()
-
-
-class CodedEntry(PracticeScoped):
-    """A SNOMED CT coded entry in a patient's record."""
-
-    practice = pw.ForeignKeyField(Practice, on_delete="CASCADE")
-    patient = pw.ForeignKeyField(Patient, backref="coded_entries", on_delete="CASCADE")
-    kind = pw.CharField(max_length=20)  # problem, medication, allergy, result, immunisation, procedure, admin
-    snomed_code = pw.CharField(max_length=20, index=True)
-    term = pw.CharField(max_length=255)
-    effective_on = pw.DateField()
-    created_at = created_at_field()

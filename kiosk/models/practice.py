@@ -1,3 +1,5 @@
+import datetime
+
 import peewee as pw
 
 from kiosk.models.base import BaseModel, created_at_field
@@ -21,5 +23,7 @@ class Practice(BaseModel):
     parental_proxy_end_age = pw.IntegerField(default=16)
     # Repeat medicines may be ordered from this many days before they are due.
     order_days_before_due = pw.IntegerField(default=7)
+    # Letters received before this date never show online (R5); the guidance gave 31 March 2017 at the latest.
+    letters_from = pw.DateField(default=datetime.date(2017, 3, 31))
     is_demo = pw.BooleanField(default=False)
     created_at = created_at_field()

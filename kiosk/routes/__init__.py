@@ -9,13 +9,15 @@ def register_blueprints(app):
         online_access,
         patient_auth,
         prescriptions,
+        record,
         reports,
         staff_accounts,
         staff_auth,
         staff_prescriptions,
+        staff_record,
     )
 
     blueprints = (assets, health, home, kiosk, staff_auth, staff_accounts, kiosks_admin, arrivals, online_access,
-                  patient_auth, reports, prescriptions, staff_prescriptions)
+                  patient_auth, reports, prescriptions, staff_prescriptions, record, staff_record)
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -48,11 +48,14 @@ def change_status(actor: Actor, appointment_id: int, change: str) -> Appointment
         if appointment.status != before:
             record(actor, f"appointment.{change}", patient_id=appointment.patient_id, obj=appointment,
                    outcome="refused", detail=f"status was {appointment.status}")
-            raise DomainError(f"This appointment is now {appointment.status_label.lower()}")
-        appointment.status = after
-        appointment.arrived_at = utcnow() if after == "arrived" else None
-        appointment.save()
-        record(actor, f"appointment.{change}", patient_id=appointment.patient_id, obj=appointment)
+        else:
+            appointment.status = after
+            appointment.arrived_at = utcnow() if after == "arrived" else None
+            appointment.save()
+            record(actor, f"appointment.{change}", patient_id=appointment.patient_id, obj=appointment)
+    # Refused after the transaction, so the refusal's audit record is kept (raising inside would roll it back).
+    if appointment.status != after:
+        raise DomainError(f"This appointment is now {appointment.status_label.lower()}")
     return appointment
 
 

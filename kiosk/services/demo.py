@@ -73,6 +73,7 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
     when = _book_kiosk_patient(practice, clinicians[0], kiosk_patient)
     letter = _online_access(practice, people)
     _medicines(practice, rng)
+    _records(practice, rng)
     lines = [f"Loaded {PRACTICE_NAME} ({ODS}) with {len(people)} patients.", "Demo staff accounts (demo only):"]
     lines += [f"  {role:<10} {email:<28} {password}" for role, _, email, password in STAFF]
     lines.append(f"Kiosk patient: surname S, female, born 14 3 1985, appointment today at {when:%H:%M}.")
@@ -178,7 +179,7 @@ def _online_access(practice, people) -> str:
         account = online_access.start_for_patient(desk, patient(details).id)
         OnlineAccount.update(account_id=details["account_id"]).where(OnlineAccount.id == account.id).execute()
         online_access.verify_identity(desk, account.id, "documents", "Passport and a utility bill (demo)")
-        choice = online_access.ServiceChoice(True, True, "detailed", True)
+        choice = online_access.ServiceChoice(True, True, "full" if details is READY else "detailed", True)
         accounts[details["account_id"]] = online_access.set_services(desk, account.id, choice)
     for details in (READY, PARENT):
         OnlineAccount.update(password_hash=hash_password(details["password"]), registered_at=utcnow()).where(
@@ -223,3 +224,54 @@ def _medicines(practice, rng):
                      "review_on": today + timedelta(days=rng.randrange(-20, 300))})
     with database.atomic():
         Medicine.insert_many([{"practice": practice.id, **row} for row in rows]).execute()
+
+
+ENTRIES = [
+    ("problem", "38341003", "Hypertension", {}),
+    ("problem", "44054006", "Type 2 diabetes mellitus", {}),
+    ("problem", "195967001", "Asthma", {}),
+    ("allergy", "91936005", "Allergy to penicillin", {}),
+    ("result", "1022431000000105", "Haemoglobin A1c level", {"value": "52", "units": "mmol/mol",
+                                                              "reference_range": "20 to 41", "abnormal": True}),
+    ("result", "1000731000000107", "Serum cholesterol level", {"value": "4.6", "units": "mmol/L",
+                                                                "reference_range": "up to 5.0"}),
+    ("result", "1018251000000107", "Serum creatinine level", {"value": "78", "units": "umol/L",
+                                                              "reference_range": "59 to 104"}),
+    ("immunisation", "1037351000000105", "Influenza vaccination", {}),
+    ("immunisation", "1324681000000101", "COVID-19 vaccination", {}),
+    ("procedure", "80146002", "Appendicectomy", {}),
+    ("consultation", "185317003", "Telephone consultation", {"text": "Blood pressure reviewed; continue ramipril."}),
+]
+
+
+def _records(practice, rng):
+    """Coded records for the README's patients and a sample of others; letters in each state of review."""
+    from kiosk.models import CodedEntry, Letter
+
+    today = local_today()
+    clinician = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "clinician"))
+    reception = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "reception"))
+    george = Patient.get((Patient.practice == practice.id) & (Patient.family_name == READY["family_name"]))
+    others = rng.sample(list(Patient.for_practice(practice.id)), 60)
+    rows = []
+    for patient in [george, *others]:
+        for n, (kind, code, term, extra) in enumerate(ENTRIES if patient is george else rng.sample(ENTRIES, 5)):
+            rows.append({"practice": practice.id, "patient": patient.id, "kind": kind, "snomed_code": code,
+                         "term": term, "effective_on": today - timedelta(days=30 * n + rng.randrange(30)),
+                         "recorded_at_place": practice.name, **extra})
+    with database.atomic():
+        CodedEntry.insert_many(rows).execute()
+        letters = [
+            ("outpatient", "cleared", "Cardiology clinic, City Hospital",
+             "Seen in clinic. Blood pressure well controlled on ramipril. No changes. Discharged to GP care."),
+            ("discharge", "awaiting_review", "Ward 7, City Hospital",
+             "Admitted with chest pain. Troponin negative. Discharged the next day. Please review in two weeks."),
+            ("referral", "withheld", "Community mental health team",
+             "Referral letter including information given by a family member."),
+        ]
+        for n, (kind, status, author, body) in enumerate(letters):
+            Letter.create(practice=practice, patient=george, kind=kind, received_on=today - timedelta(days=10 + n * 7),
+                          author=author, body=body, status=status, filed_by=reception,
+                          withhold_reason="third_party" if status == "withheld" else "",
+                          decided_by=clinician if status != "awaiting_review" else None,
+                          decided_at=utcnow() if status != "awaiting_review" else None)

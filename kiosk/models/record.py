@@ -1,0 +1,94 @@
+"""The GP record patients can read (R3-R6): coded entries and clinical letters, hidden until cleared."""
+
+import datetime
+
+import peewee as pw
+
+from kiosk.models.base import PracticeScoped, created_at_field
+from kiosk.models.people import Patient
+from kiosk.models.practice import Practice
+from kiosk.models.staff import StaffUser
+
+# Kinds of entry, in the order the record shows them, with the lowest access level that includes each (R3).
+RECORD_KINDS = {
+    "medication": ("Medicines", "summary"),
+    "allergy": ("Allergies and adverse reactions", "summary"),
+    "problem": ("Problems and diagnoses", "detailed"),
+    "result": ("Test results", "detailed"),
+    "immunisation": ("Immunisations", "detailed"),
+    "procedure": ("Procedures", "detailed"),
+    "consultation": ("Consultation notes", "full"),
+    "admin": ("Administrative codes", None),  # never shown online: e.g. the enhanced review codes
+}
+LETTER_KINDS = {
+    "discharge": "Discharge summary",
+    "outpatient": "Outpatient letter",
+    "referral": "Referral letter",
+    "other": "Other letter",
+}
+WITHHOLD_REASONS = {
+    "third_party": "Refers to a third party",
+    "serious_harm": "Could cause serious harm",
+}
+LETTERS_FROM_DEFAULT = datetime.date(2017, 3, 31)
+
+
+class Letter(PracticeScoped):
+    """Clinical correspondence. Starts awaiting review and invisible; only a clinician's "clear" shows it (R5)."""
+
+    practice = pw.ForeignKeyField(Practice, on_delete="CASCADE")
+    patient = pw.ForeignKeyField(Patient, backref="letters", on_delete="CASCADE")
+    kind = pw.CharField(max_length=20)
+    received_on = pw.DateField()
+    author = pw.CharField(max_length=200)
+    body = pw.TextField()
+    status = pw.CharField(max_length=20, default="awaiting_review")  # awaiting_review, cleared, withheld
+    withhold_reason = pw.CharField(max_length=20, default="")
+    decision_note = pw.TextField(default="")
+    look_again_on = pw.DateField(null=True)
+    decided_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
+    decided_at = pw.DateTimeField(null=True)
+    filed_by = pw.ForeignKeyField(StaffUser, on_delete="RESTRICT", backref="filed_letters")
+    created_at = created_at_field()
+
+    @property
+    def kind_label(self) -> str:
+        return LETTER_KINDS[self.kind]
+
+
+class LetterAttachment(PracticeScoped):
+    practice = pw.ForeignKeyField(Practice, on_delete="CASCADE")
+    letter = pw.ForeignKeyField(Letter, backref="attachments", on_delete="CASCADE")
+    filename = pw.CharField(max_length=200)
+    content_type = pw.CharField(max_length=100)
+    data = pw.BlobField()
+
+
+class CodedEntry(PracticeScoped):
+    """A SNOMED CT coded entry. Hiding never deletes (R6): hidden entries stay for staff, with who and why."""
+
+    practice = pw.ForeignKeyField(Practice, on_delete="CASCADE")
+    patient = pw.ForeignKeyField(Patient, backref="coded_entries", on_delete="CASCADE")
+    kind = pw.CharField(max_length=20)
+    snomed_code = pw.CharField(max_length=20, index=True)
+    term = pw.CharField(max_length=255)
+    effective_on = pw.DateField()
+    created_at = created_at_field()
+    # Results: value, units and range; abnormal ones wait for a clinician's review before patients see them.
+    value = pw.CharField(max_length=60, default="")
+    units = pw.CharField(max_length=30, default="")
+    reference_range = pw.CharField(max_length=60, default="")
+    abnormal = pw.BooleanField(default=False)
+    reviewed_at = pw.DateTimeField(null=True)
+    reviewed_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="reviewed_entries")
+    text = pw.TextField(default="")  # consultation notes: shown only at full access
+    recorded_at_place = pw.CharField(max_length=120, default="")
+    letter = pw.ForeignKeyField(Letter, null=True, backref="entries", on_delete="CASCADE")
+    hidden_at = pw.DateTimeField(null=True)
+    hidden_reason = pw.CharField(max_length=20, default="")
+    hidden_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="hidden_entries")
+    added_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="added_entries")
+
+    @property
+    def kind_label(self) -> str:
+        return RECORD_KINDS[self.kind][0]

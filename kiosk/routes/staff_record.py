@@ -1,0 +1,196 @@
+"""Staff: filing letters, clinicians clearing or withholding them, and keeping the coded record."""
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+
+from kiosk.access import current_actor, staff_required
+from kiosk.clock import local_today, utcnow
+from kiosk.forms import ActionForm
+from kiosk.forms.record import EntryForm, HideForm, LetterDecisionForm, LetterForm
+from kiosk.models import CodedEntry, Letter, LetterAttachment, Patient
+from kiosk.rendering import render, render_form_errors
+from kiosk.routes.record import send_attachment
+from kiosk.services import DomainError, audit
+from kiosk.services import record as record_service
+
+bp = Blueprint("staff_record", __name__, url_prefix="/staff")
+CLINICAL = ("clinician", "manager")
+
+
+def _patient(patient_id: int) -> Patient:
+    try:
+        return Patient.get_in_practice(current_actor().practice_id, patient_id)
+    except Patient.DoesNotExist:
+        abort(404)
+
+
+def _letter(letter_id: int) -> Letter:
+    try:
+        return Letter.get_in_practice(current_actor().practice_id, letter_id)
+    except Letter.DoesNotExist:
+        abort(404)
+
+
+@bp.get("/patients/<int:patient_id>/record")
+@staff_required()
+def patient_record(patient_id: int):
+    patient = _patient(patient_id)
+    audit.viewed(current_actor(), "record.view", patient_id=patient.id, detail="staff view")
+    letters = Letter.for_practice(patient.practice_id).where(Letter.patient == patient.id).order_by(
+        Letter.received_on.desc())
+    return render("staff/record.html", patient=patient, entries=record_service.staff_entries(patient.practice_id,
+                  patient.id), letters=letters, hide_form=HideForm(), action_form=ActionForm())
+
+
+def _entry_from(form: EntryForm) -> record_service.NewEntry | None:
+    try:
+        effective = datetime.strptime(form.effective_on.data.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        form.effective_on.errors.append("Enter a real date like 31/01/2026")
+        return None
+    if effective > local_today():
+        form.effective_on.errors.append("The date must be today or in the past")
+        return None
+    return record_service.NewEntry(form.kind.data, form.snomed_code.data.strip(), form.term.data.strip(), effective,
+                                   (form.value.data or "").strip(), (form.units.data or "").strip(),
+                                   (form.reference_range.data or "").strip(), form.abnormal.data,
+                                   (form.text.data or "").strip(), (form.recorded_at_place.data or "").strip())
+
+
+@bp.route("/patients/<int:patient_id>/record/new", methods=["GET", "POST"])
+@staff_required(*CLINICAL)
+def new_entry(patient_id: int):
+    patient = _patient(patient_id)
+    form = EntryForm()
+    if form.validate_on_submit() and (new := _entry_from(form)) is not None:
+        record_service.add_entry(current_actor(), patient.id, new)
+        flash("Entry added")
+        return redirect(url_for(".patient_record", patient_id=patient.id), 303)
+    if form.is_submitted():
+        return render_form_errors("staff/entry_new.html", form, patient=patient)
+    return render("staff/entry_new.html", form=form, patient=patient)
+
+
+@bp.post("/entries/<int:entry_id>/<any(hide, show, review):change>")
+@staff_required("clinician")
+def change_entry(entry_id: int, change: str):
+    form = HideForm() if change == "hide" else ActionForm()
+    try:
+        entry = CodedEntry.get_in_practice(current_actor().practice_id, entry_id)
+    except CodedEntry.DoesNotExist:
+        abort(404)
+    if not form.validate_on_submit():
+        flash("Choose why the entry is hidden", "error")
+        return redirect(url_for(".patient_record", patient_id=entry.patient_id, _anchor=f"entry-{entry.id}"), 303)
+    actor = current_actor()
+    if change == "hide":
+        record_service.hide_entry(actor, entry.id, form.reason.data)
+    elif change == "show":
+        record_service.show_entry(actor, entry.id)
+    else:
+        record_service.review_result(actor, entry.id)
+    flash({"hide": "Entry hidden from online view", "show": "Entry visible online again",
+           "review": "Result reviewed: the patient can see it"}[change])
+    return redirect(url_for(".patient_record", patient_id=entry.patient_id, _anchor=f"entry-{entry.id}"), 303)
+
+
+def _codes(text: str) -> tuple[list[tuple[str, str]], str | None]:
+    codes = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        code, _, term = line.strip().partition(" ")
+        if not code.isdigit() or not 6 <= len(code) <= 18 or not term.strip():
+            return [], f"Write each code on its own line: the SNOMED CT code, a space, then the term ({line[:40]})"
+        codes.append((code, term.strip()[:255]))
+    return codes, None
+
+
+@bp.route("/patients/<int:patient_id>/letters/new", methods=["GET", "POST"])
+@staff_required()
+def file_letter(patient_id: int):
+    patient = _patient(patient_id)
+    form = LetterForm()
+    if form.validate_on_submit():
+        received, codes, problem = None, [], None
+        try:
+            received = date(form.year.data, form.month.data, form.day.data)
+        except ValueError:
+            form.day.errors.append("Date received must be a real date")
+        if received and received > local_today():
+            form.day.errors.append("Date received must be today or in the past")
+        codes, problem = _codes(form.codes.data)
+        if problem:
+            form.codes.errors.append(problem)
+        if not any(f.errors for f in form):
+            upload = form.attachment.data
+            attachment = (upload.filename, upload.mimetype or "application/octet-stream", upload.read()) if upload \
+                else None
+            record_service.file_letter(current_actor(), patient.id, record_service.NewLetter(
+                form.kind.data, received, form.author.data, form.body.data, codes, attachment))
+            flash("Letter filed. It stays hidden from the patient until a clinician clears it.")
+            return redirect(url_for(".patient_record", patient_id=patient.id), 303)
+    if form.is_submitted():
+        return render_form_errors("staff/letter_new.html", form, patient=patient)
+    return render("staff/letter_new.html", form=form, patient=patient)
+
+
+@bp.get("/letters/")
+@staff_required(*CLINICAL)
+def letter_queue():
+    practice_id = current_actor().practice_id
+    return render("staff/letter_queue.html", letters=record_service.review_queue(practice_id),
+                  again=record_service.due_for_another_look(practice_id, local_today()), now=utcnow())
+
+
+@bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
+@staff_required(*CLINICAL)
+def review_letter(letter_id: int):
+    letter = _letter(letter_id)
+    form = LetterDecisionForm()
+    if request.method == "POST":
+        if current_actor().role != "clinician":
+            abort(404)
+        if form.validate_on_submit():
+            look_again, problem = _look_again(form)
+            if problem:
+                form.look_day.errors.append(problem)
+            else:
+                try:
+                    record_service.decide_letter(current_actor(), letter.id, clear=form.decision.data == "clear",
+                                                 reason=form.reason.data or "", note=form.note.data or "",
+                                                 look_again_on=look_again)
+                except DomainError as e:
+                    getattr(form, e.field).errors.append(e.message)
+                else:
+                    flash("Letter cleared: the patient can read it now" if form.decision.data == "clear"
+                          else "Letter withheld: the patient cannot see it")
+                    return redirect(url_for(".letter_queue"), 303)
+        return render_form_errors("staff/letter_review.html", form, letter=letter)
+    audit.viewed(current_actor(), "letter.view", patient_id=letter.patient_id, obj=letter)
+    return render("staff/letter_review.html", form=form, letter=letter)
+
+
+def _look_again(form) -> tuple[date | None, str | None]:
+    parts = (form.look_day.data, form.look_month.data, form.look_year.data)
+    if all(p is None for p in parts):
+        return None, None
+    try:
+        when = date(form.look_year.data, form.look_month.data, form.look_day.data)
+    except (TypeError, ValueError):
+        return None, "The date to look again must be a real date"
+    if when <= local_today():
+        return None, "The date to look again must be in the future"
+    return when, None
+
+
+@bp.get("/letters/<int:letter_id>/attachments/<int:attachment_id>")
+@staff_required()
+def letter_attachment(letter_id: int, attachment_id: int):
+    letter = _letter(letter_id)
+    item = LetterAttachment.get_or_none((LetterAttachment.id == attachment_id) & (LetterAttachment.letter == letter.id))
+    if item is None:
+        abort(404)
+    audit.viewed(current_actor(), "letter.view_attachment", patient_id=letter.patient_id, obj=item)
+    return send_attachment(item)
