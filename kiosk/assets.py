@@ -36,6 +36,7 @@ def build() -> dict[str, str]:
         "app.css": css,
         "htmx.js": (NODE / "htmx.org" / "dist" / "htmx.min.js").read_bytes(),
         "app.js": (STATIC / "src" / "app.js").read_bytes(),
+        "icon.svg": (STATIC / "src" / "icon.svg").read_bytes(),
     }
     manifest = {}
     for name, content in sources.items():
@@ -46,11 +47,7 @@ def build() -> dict[str, str]:
         (DIST / f"{hashed}.br").write_bytes(brotli.compress(content, quality=11))
         manifest[name] = hashed
     (DIST / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    # Old builds go only after the new one is complete, so a running server never finds a file missing.
-    keep = {"manifest.json"} | {f"{h}{suffix}" for h in manifest.values() for suffix in ("", ".gz", ".br")}
-    for old in DIST.iterdir():
-        if old.name not in keep:
-            old.unlink()
+    # Earlier builds stay: a server started before this build still serves the names in its own manifest.
     return manifest
 
 

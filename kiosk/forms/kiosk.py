@@ -25,6 +25,8 @@ class DateOfBirthForm(FlaskForm):
     day = NumberField("Day", [InputRequired("Date of birth must include a day")], "Day must be a number")
     month = NumberField("Month", [InputRequired("Date of birth must include a month")], "Month must be a number")
     year = NumberField("Year", [InputRequired("Date of birth must include a year")], "Year must be a number")
+    # True when the fault is the date as a whole (not real, or in the future): all three boxes are marked.
+    whole_date_error = False
 
     def validate_year(self, field):
         if self.day.data is None or self.month.data is None or field.data is None:
@@ -34,8 +36,10 @@ class DateOfBirthForm(FlaskForm):
         try:
             value = date(field.data, self.month.data, self.day.data)
         except ValueError:
+            self.whole_date_error = True
             raise ValidationError("Date of birth must be a real date") from None
         if value > local_today():
+            self.whole_date_error = True
             raise ValidationError("Date of birth must be in the past")
         self.value = value
 
