@@ -6,7 +6,17 @@ from datetime import date, datetime, time, timedelta
 from kiosk.access import Actor
 from kiosk.clock import local_to_utc, local_today, to_local, utcnow
 from kiosk.db import database
-from kiosk.models import Appointment, Clinician, Medicine, OnlineAccount, Patient, Practice, Slot, StaffUser
+from kiosk.models import (
+    Appointment,
+    Clinician,
+    Medicine,
+    OnlineAccount,
+    Patient,
+    Practice,
+    ProxyLink,
+    Slot,
+    StaffUser,
+)
 from kiosk.passwords import hash_password
 from kiosk.services import DomainError
 from kiosk.services.audit import record
@@ -202,9 +212,7 @@ MEDICINES = [
 def _medicines(practice, rng):
     """Repeat lists for the README's patients and a sample of others; some due, some not, one review overdue."""
     today = local_today()
-    george = Patient.get((Patient.practice == practice.id) & (Patient.family_name == READY["family_name"]))
-    hannah = Patient.get((Patient.practice == practice.id) & (Patient.given_name == PARENT["given_name"]))
-    sophie = Patient.get((Patient.practice == practice.id) & (Patient.given_name == CHILD["given_name"]))
+    george, hannah, sophie = _readme_patients()
     rows = []
     for patient, chosen in ((george, MEDICINES[:3]), (hannah, MEDICINES[4:]), (sophie, MEDICINES[3:4])):
         for name, strength, dose, quantity, days_ago in chosen:
@@ -251,7 +259,7 @@ def _records(practice, rng):
     today = local_today()
     clinician = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "clinician"))
     reception = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "reception"))
-    george = Patient.get((Patient.practice == practice.id) & (Patient.family_name == READY["family_name"]))
+    george = _readme_patients()[0]
     others = rng.sample(list(Patient.for_practice(practice.id)), 60)
     rows = []
     for patient in [george, *others]:
@@ -275,3 +283,11 @@ def _records(practice, rng):
                           withhold_reason="third_party" if status == "withheld" else "",
                           decided_by=clinician if status != "awaiting_review" else None,
                           decided_at=utcnow() if status != "awaiting_review" else None)
+
+
+def _readme_patients() -> tuple[Patient, Patient, Patient]:
+    """George (ready), Hannah (the parent) and Sophie (her child), found by account: random names may repeat theirs."""
+    george = OnlineAccount.get(OnlineAccount.account_id == READY["account_id"]).patient
+    parent = OnlineAccount.get(OnlineAccount.account_id == PARENT["account_id"])
+    sophie = ProxyLink.get(ProxyLink.proxy == parent.id).patient
+    return george, parent.patient, sophie
