@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from kiosk.clock import to_local
 
 
@@ -19,7 +21,23 @@ def waited(delta):
     return f"{minutes // (24 * 60)} days"
 
 
+def slot_time(value):
+    """A London time; in the hour that happens twice in October, with BST or GMT so the two can be told apart."""
+    local = to_local(value)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return local.strftime("%H:%M %Z")
+    return local.strftime("%H:%M")
+
+
+def long_date(value):
+    """Tuesday 1 December 2026: a date, or the London day of a UTC datetime."""
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    return day.strftime("%A %-d %B %Y")
+
+
 def register(app):
+    app.add_template_filter(slot_time)
+    app.add_template_filter(long_date)
     app.add_template_filter(local_time)
     app.add_template_filter(local_datetime)
     app.add_template_filter(waited)

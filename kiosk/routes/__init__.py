@@ -1,7 +1,9 @@
 def register_blueprints(app):
     from kiosk import assets
     from kiosk.routes import (
+        appointments,
         arrivals,
+        diary,
         health,
         home,
         kiosk,
@@ -19,5 +21,6 @@ def register_blueprints(app):
 
     blueprints = (assets, health, home, kiosk, staff_auth, staff_accounts, kiosks_admin, arrivals, online_access,
                   patient_auth, reports, prescriptions, staff_prescriptions, record, staff_record)
+    blueprints += (appointments, diary)
     for module in blueprints:
         app.register_blueprint(module.bp)
