@@ -66,7 +66,8 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
         raise DomainError("This database holds a real practice: refusing to add demo data (use --force to insist)")
     rng = random.Random(seed)
     with database.atomic():
-        practice = Practice.create(name=PRACTICE_NAME, ods_code=ODS, phone="01632 960000", is_demo=True)
+        practice = Practice.create(name=PRACTICE_NAME, ods_code=ODS, phone="01632 960000", is_demo=True,
+                                   address="1 Riverside Walk, Exampleton EX1 2AB")
         system = Actor("system", None, "demo loader", "system", practice.id, "command line")
         clinicians = [Clinician.create(practice=practice, display_name=n, profession=p) for n, p in CLINICIANS]
         for role, name, email, password in STAFF:
@@ -84,6 +85,7 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
     letter = _online_access(practice, people)
     _medicines(practice, rng)
     _records(practice, rng)
+    _appointments(practice)
     lines = [f"Loaded {PRACTICE_NAME} ({ODS}) with {len(people)} patients.", "Demo staff accounts (demo only):"]
     lines += [f"  {role:<10} {email:<28} {password}" for role, _, email, password in STAFF]
     lines.append(f"Kiosk patient: surname S, female, born 14 3 1985, appointment today at {when:%H:%M}.")
@@ -283,6 +285,24 @@ def _records(practice, rng):
                           withhold_reason="third_party" if status == "withheld" else "",
                           decided_by=clinician if status != "awaiting_review" else None,
                           decided_at=utcnow() if status != "awaiting_review" else None)
+
+
+def _appointments(practice):
+    """George has an appointment reception booked for him, which leaves both his online bookings free to try."""
+    from kiosk.services import booking
+
+    george, _, _ = _readme_patients()
+    reception = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "reception"))
+    desk = Actor("staff", reception.id, reception.name, "reception", practice.id, "demo loader")
+    live = Appointment.select(Appointment.slot).where(Appointment.status != "cancelled")
+    slot = (
+        Slot.for_practice(practice.id)
+        .where((Slot.starts_at >= utcnow() + timedelta(days=3)) & ~Slot.released_online & Slot.id.not_in(live))
+        .order_by(Slot.starts_at)
+        .first()
+    )
+    if slot is not None:
+        booking.book(desk, george.id, slot.id, token=booking.new_token())
 
 
 def _readme_patients() -> tuple[Patient, Patient, Patient]:

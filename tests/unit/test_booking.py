@@ -505,3 +505,33 @@ def test_upcoming_holds_live_appointments_and_recent_the_rest(world):
 )
 def test_cut_off_is_said_as_a_person_would(minutes, phrase):
     assert booking.duration_phrase(minutes) == phrase
+
+
+# The demo --------------------------------------------------------------------------------------------------------
+
+
+def test_readme_demo_patient_can_book_online(app, monkeypatch):
+    from kiosk.models import OnlineAccount
+    from kiosk.services.demo import READY, load_demo
+    from tests.builders import password_hash
+
+    monkeypatch.setattr("kiosk.services.demo.hash_password", lambda _password: password_hash())
+    load_demo(patients=100, weeks=1)
+    george = OnlineAccount.get(OnlineAccount.account_id == READY["account_id"]).patient
+    practice = george.practice
+    week = booking.free_week(practice, kind="gp", clinician_id=None, start=None)
+    first_free = week.days[0][1][0]
+    appointment = booking.book(patient_actor(george), george.id, first_free.id, token="demo")
+    assert (appointment.booked_via, booking.bookings_left(practice, george.id)) == ("online", 1)
+
+
+def test_readme_demo_patient_has_an_appointment_booked_by_reception(app, monkeypatch):
+    from kiosk.models import OnlineAccount
+    from kiosk.services.demo import READY, load_demo
+    from tests.builders import password_hash
+
+    monkeypatch.setattr("kiosk.services.demo.hash_password", lambda _password: password_hash())
+    load_demo(patients=100, weeks=1)
+    george = OnlineAccount.get(OnlineAccount.account_id == READY["account_id"]).patient
+    upcoming, _ = booking.patient_appointments(george.practice_id, george.id)
+    assert [a.booked_via for a in upcoming] == ["staff"]
