@@ -90,3 +90,132 @@ def actor_for(who, device: str = "127.0.0.1 test") -> Actor:
     if isinstance(who, Kiosk):
         return Actor("kiosk", who.id, who.name, "kiosk", who.practice_id, f"kiosk {who.id} ({who.name})")
     return Actor("staff", who.id, who.name, who.role, who.practice_id, device)
+
+
+def make_staff_session(client, staff: StaffUser) -> str:
+    """Signs `staff` in on the test client by creating the server-side session directly.
+
+    For tests about something other than signing in: it skips the argon2 check (tens of milliseconds each) that the
+    sign-in tests exercise. Returns the session id the cookie carries.
+    """
+    import json
+    import secrets
+
+    from kiosk.models import WebSession
+    from kiosk.sessions import _digest
+
+    sid = secrets.token_urlsafe(32)
+    WebSession.create(key=_digest(sid), data=json.dumps({"staff_id": staff.id}), user_kind="staff", user_id=staff.id,
+                      last_seen_at=utcnow())
+    client.set_cookie(client.application.config.get("SESSION_COOKIE_NAME", "session"), sid)
+    return sid
+
+
+def make_online_account(practice: Practice, patient: Patient | None = None, **overrides):
+    """An online account (issue 3). With `patient` it is theirs; without, a proxy-only person. Services off."""
+    from kiosk.models import OnlineAccount
+
+    n = next(_seq)
+    values = {"practice": practice, "patient": patient, "given_name": patient.given_name if patient else "Robin",
+              "family_name": patient.family_name if patient else "Proxy",
+              "date_of_birth": patient.date_of_birth if patient else date(1975, 5, 5),
+              "account_id": f"ACCT{n:06d}"}
+    return OnlineAccount.create(**{**values, **overrides})
+
+
+def make_registered_account(practice: Practice, patient: Patient | None = None, **overrides):
+    """An account that has completed registration with PASSWORD and whose identity reception verified."""
+    values = {"password_hash": password_hash(), "registered_at": utcnow()}
+    account = make_online_account(practice, patient, **{**values, **overrides})
+    make_identity_check(account)
+    return account
+
+
+def make_identity_check(account, verified_by: StaffUser | None = None, **overrides):
+    from kiosk.models import IdentityCheck
+
+    staff = verified_by or make_staff(account.practice, "reception")
+    values = {"practice": account.practice_id, "account": account, "method": "documents",
+              "evidence": "Passport and a council tax bill", "verified_by": staff}
+    return IdentityCheck.create(**{**values, **overrides})
+
+
+def make_proxy_link(proxy, patient: Patient, **overrides):
+    """An active proxy link (by default consent, appointments only, no end date)."""
+    from kiosk.models import ProxyLink
+
+    staff = overrides.pop("decided_by", None) or make_staff(patient.practice, "reception")
+    values = {"practice": patient.practice_id, "proxy": proxy, "patient": patient, "basis": "consent",
+              "appointments": True, "decided_by": staff, "reason": "Asked for by the patient"}
+    return ProxyLink.create(**{**values, **overrides})
+
+
+def make_coded_entry(patient: Patient, snomed_code: str, **overrides):
+    from kiosk.models import CodedEntry
+
+    values = {"practice": patient.practice_id, "patient": patient, "kind": "admin", "snomed_code": snomed_code,
+              "term": f"Code {snomed_code}", "effective_on": local_today()}
+    return CodedEntry.create(**{**values, **overrides})
+
+
+def make_patient_session(client, account, *, on_kiosk: bool = False) -> str:
+    """Signs a patient or proxy in on the test client by creating the server-side session directly (see
+    make_staff_session). Returns the session id the cookie carries."""
+    import json
+    import secrets
+
+    from kiosk.models import WebSession
+    from kiosk.sessions import _digest
+
+    sid = secrets.token_urlsafe(32)
+    data = {"account_id": account.id, **({"on_kiosk": True} if on_kiosk else {})}
+    WebSession.create(key=_digest(sid), data=json.dumps(data), user_kind="patient", user_id=account.id,
+                      last_seen_at=utcnow())
+    client.set_cookie(client.application.config.get("SESSION_COOKIE_NAME", "session"), sid)
+    return sid
+
+
+def make_medicine(patient: Patient, **overrides):
+    """A repeat medicine that can be ordered today: last issued 28 days ago, every 28 days, review in 6 months."""
+    from kiosk.models import Medicine
+
+    values = {"practice": patient.practice_id, "patient": patient, "name": "Amlodipine", "strength": "5mg",
+              "dose": "One tablet each morning", "quantity": "28 tablets", "kind": "repeat", "interval_days": 28,
+              "last_issued_on": local_today() - timedelta(days=28), "issues_left": 6,
+              "review_on": local_today() + timedelta(days=180)}
+    return Medicine.create(**{**values, **overrides})
+
+
+def make_prescription_request(patient: Patient, medicines: list, **overrides):
+    """A request for `medicines`, waiting for a clinician (each item 'requested')."""
+    import secrets
+
+    from kiosk.models import PrescriptionRequest, RequestItem
+
+    values = {"practice": patient.practice_id, "patient": patient, "token": secrets.token_urlsafe(24)}
+    request = PrescriptionRequest.create(**{**values, **overrides})
+    for medicine in medicines:
+        RequestItem.create(practice=patient.practice_id, request=request, medicine=medicine)
+    return request
+
+
+def make_letter(patient: Patient, **overrides):
+    """A clinical letter received a week ago, as filed: awaiting review, so invisible to the patient (R5).
+
+    Give status="cleared" (or "withheld" with withhold_reason) to skip the review; filed_by defaults to a new
+    receptionist of the patient's practice.
+    """
+    from kiosk.models import Letter
+
+    staff = overrides.pop("filed_by", None) or make_staff(patient.practice, "reception")
+    values = {"practice": patient.practice_id, "patient": patient, "kind": "outpatient",
+              "received_on": local_today() - timedelta(days=7), "author": "Cardiology clinic, City Hospital",
+              "body": "Seen in clinic today.", "filed_by": staff}
+    return Letter.create(**{**values, **overrides})
+
+
+def make_entry(patient: Patient, kind: str = "problem", **overrides):
+    """A coded entry of `kind` that patients at a level including that kind can see (no letter, not hidden)."""
+    n = next(_seq)
+    code = overrides.pop("snomed_code", f"{100000 + n}")
+    return make_coded_entry(patient, code, **{"kind": kind, "term": f"Entry {n}", **overrides})

@@ -4,6 +4,10 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from kiosk.forms.fields import NumberField
 
+# What a patient reads when a ticked medicine stopped being orderable while the page was open (ordered in another tab
+# or by a proxy, a review date passed overnight) or the address was altered: not WTForms' "not a valid choice".
+NOT_ORDERABLE = "One or more medicines cannot be ordered now. Check the list again."
+
 
 class OrderForm(FlaskForm):
     """The tick list. Sent with GET to the check page, which changes nothing."""
@@ -12,7 +16,8 @@ class OrderForm(FlaskForm):
         csrf = False
 
     medicine = SelectMultipleField("Which medicines do you need?", coerce=int,
-                                   validators=[InputRequired("Select the medicines you need")])
+                                   validators=[InputRequired("Select the medicines you need")],
+                                   invalid_value_message=NOT_ORDERABLE, invalid_choice_message=NOT_ORDERABLE)
     note = TextAreaField("Anything the practice should know (optional)", validators=[Length(max=500)])
 
 

@@ -28,7 +28,9 @@ def _order_form(rows, formdata=None) -> OrderForm:
 def index():
     context = _list_context()
     audit.viewed(current_actor(), "prescription.view_list", patient_id=g.scope.patient.id)
-    return render("prescriptions/index.html", form=_order_form(context["rows"]), **context)
+    # "Change your order" on the check page comes back here with the ticks and note in the address: keep them.
+    form = _order_form(context["rows"], request.args or None)
+    return render("prescriptions/index.html", form=form, **context)
 
 
 @bp.get("/check")

@@ -103,6 +103,8 @@ def _parse_date(text: str | None) -> date | None:
 
 
 def _details(form: MedicineForm) -> prescriptions.MedicineDetails | None:
+    # The dates and ranges are checked even when another field is wrong, so every mistake shows in one round.
+    valid = form.validate_on_submit()
     dates = {}
     for field in (form.review_on, form.last_issued_on):
         try:
@@ -111,7 +113,9 @@ def _details(form: MedicineForm) -> prescriptions.MedicineDetails | None:
             field.errors.append("Enter a real date like 31/01/2027")
     if form.interval_days.data is not None and form.interval_days.data < 1:
         form.interval_days.errors.append("Days must be 1 or more")
-    if any(f.errors for f in form):
+    if form.issues_left.data is not None and form.issues_left.data < 0:
+        form.issues_left.errors.append("Issues left must be 0 or more")
+    if not valid or any(f.errors for f in form):
         return None
     return prescriptions.MedicineDetails(
         form.name.data.strip(), (form.strength.data or "").strip(), form.dose.data.strip(), form.quantity.data.strip(),
@@ -128,7 +132,7 @@ def medicines(patient_id: int):
     if request.method == "POST":
         if current_actor().role not in PRESCRIBERS:
             abort(404)
-        details = _details(form) if form.validate_on_submit() else None
+        details = _details(form)
         if details is None:
             return render_form_errors("staff/medicines.html", **{**context, "form": form})
         prescriptions.add_medicine(current_actor(), patient.id, details)
@@ -150,7 +154,7 @@ def edit_medicine(medicine_id: int):
         form.review_on.data = medicine.review_on.strftime("%d/%m/%Y") if medicine.review_on else ""
         form.last_issued_on.data = medicine.last_issued_on.strftime("%d/%m/%Y") if medicine.last_issued_on else ""
         return render("staff/medicine_edit.html", form=form, medicine=medicine)
-    details = _details(form) if form.validate_on_submit() else None
+    details = _details(form)
     if details is None:
         return render_form_errors("staff/medicine_edit.html", form, medicine=medicine)
     prescriptions.change_medicine(current_actor(), medicine.id, details)

@@ -8,7 +8,7 @@ from peewee import IntegrityError
 
 from kiosk.access import Actor
 from kiosk.clock import local_today, utcnow
-from kiosk.db import database
+from kiosk.db import database, is_postgres
 from kiosk.models import Medicine, Patient, Practice, PrescriptionRequest, RequestItem
 from kiosk.services import DomainError
 from kiosk.services.audit import record
@@ -69,12 +69,17 @@ def orderable(practice: Practice, patient_id: int, today: date | None = None) ->
     return rows
 
 
+def _by_token(token: str, patient_id: int) -> PrescriptionRequest | None:
+    existing = PrescriptionRequest.get_or_none(PrescriptionRequest.token == token)
+    if existing is not None and existing.patient_id != patient_id:
+        raise DomainError("This order form has expired. Start again.")
+    return existing
+
+
 def order(actor: Actor, patient_id: int, medicine_ids: list[int], *, note: str, token: str) -> PrescriptionRequest:
     """One request per form token: a repeat of the same submission returns the first request unchanged."""
-    existing = PrescriptionRequest.get_or_none(PrescriptionRequest.token == token)
+    existing = _by_token(token, patient_id)
     if existing is not None:
-        if existing.patient_id != patient_id:
-            raise DomainError("This order form has expired. Start again.")
         return existing
     practice = Practice.get_by_id(actor.practice_id)
     patient = Patient.get_in_practice(practice.id, patient_id)
@@ -83,28 +88,37 @@ def order(actor: Actor, patient_id: int, medicine_ids: list[int], *, note: str, 
         raise DomainError("Select the medicines you need", field="medicine")
     try:
         with database.atomic():
+            # One patient's orders queue behind each other, so two forms sent at once cannot both pass the
+            # "already waiting for a clinician" check. SQLite's IMMEDIATE transactions queue them already.
+            if is_postgres():
+                list(Patient.select(Patient.id).where(Patient.id == patient.id).for_update())
             allowed = {o.medicine.id: o for o in orderable(practice, patient.id)}
             refused = [allowed[i].medicine.name for i in wanted if i in allowed and not allowed[i].can_order]
-            if refused or not wanted <= set(allowed):
-                record(actor, "prescription.order", patient_id=patient.id, outcome="refused",
-                       detail=f"not orderable: {', '.join(refused) or 'unknown medicine'}")
-                raise DomainError("One or more medicines cannot be ordered now. Check the list again.",
-                                  field="medicine")
-            request = PrescriptionRequest.create(
-                practice=practice.id, patient=patient.id, token=token, note=note.strip()[:500],
-                requested_by=actor.id if actor.kind == "patient" else None, pharmacy=patient.nominated_pharmacy,
-            )
-            for medicine_id in sorted(wanted):
-                RequestItem.create(practice=practice.id, request=request, medicine=medicine_id)
-            record(actor, "prescription.order", patient_id=patient.id, obj=request,
-                   detail=", ".join(allowed[i].medicine.name for i in sorted(wanted)))
+            if not refused and wanted <= set(allowed):
+                request = PrescriptionRequest.create(
+                    practice=practice.id, patient=patient.id, token=token, note=note.strip()[:500],
+                    requested_by=actor.id if actor.kind == "patient" else None, pharmacy=patient.nominated_pharmacy,
+                )
+                for medicine_id in sorted(wanted):
+                    RequestItem.create(practice=practice.id, request=request, medicine=medicine_id)
+                record(actor, "prescription.order", patient_id=patient.id, obj=request,
+                       detail=", ".join(allowed[i].medicine.name for i in sorted(wanted)))
+                return request
+            # A twin of this submission (double tap) committed while this one waited: its items now look
+            # "already ordered", but the answer is that request, not a refusal.
+            existing = _by_token(token, patient.id)
+            if existing is not None:
+                return existing
+            # Committed, not rolled back with the refusal: refused attempts are audited too (R12).
+            record(actor, "prescription.order", patient_id=patient.id, outcome="refused",
+                   detail=f"not orderable: {', '.join(refused) or 'unknown medicine'}")
     except IntegrityError:
         # The same token won a race in another worker: that request is the answer.
         existing = PrescriptionRequest.get_or_none(PrescriptionRequest.token == token)
         if existing is None or existing.patient_id != patient_id:
             raise
         return existing
-    return request
+    raise DomainError("One or more medicines cannot be ordered now. Check the list again.", field="medicine")
 
 
 def requests_for(practice_id: int, patient_id: int):
