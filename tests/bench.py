@@ -135,6 +135,9 @@ def main() -> None:
         print(f"  bare hello route   {hello:>8.0f} requests/s")
         print(f"  arrivals page      {arrivals:>8.0f} requests/s")
         print(f"  ratio              {arrivals / hello:>8.2f} of hello")
+        from tests import bench_booking
+
+        bench_booking.run(base, env["DATABASE_URL"])
     finally:
         server.terminate()
         server.wait()
