@@ -1,6 +1,6 @@
 """kiosk: online services and waiting-room check-in for a GP surgery."""
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
@@ -37,7 +37,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.before_request
     def _open_connection():
-        database.connect(reuse_if_open=True)
+        # The health check connects for itself, so that an unreachable database is its 503 and not a 500 here.
+        if request.endpoint != "health.healthz":
+            database.connect(reuse_if_open=True)
 
     # Registered after the connection opens; the session is read lazily, so identity comes from a second hook.
     app.before_request(load_request_identity)

@@ -96,6 +96,8 @@ def date_of_birth():
 @kiosk_device_required
 def confirm():
     state = _state()
+    if state is not None and "done" in state:
+        return redirect(url_for(".done"), 303)  # a double tap: the first tap checked them in, show them so
     if state is None or not state.get("choices"):
         return _restart()
     choices = [checkin.Choice(**c) for c in state["choices"]]

@@ -1,0 +1,98 @@
+"""Static assets: content-hashed names, served pre-compressed and cacheable for a year; nothing else is served."""
+
+import gzip
+import hashlib
+
+import brotli
+import pytest
+from flask.testing import FlaskClient
+
+from kiosk.assets import DIST
+from tests.pages import check_html
+
+# Assets are files on disk, not rows: one backend is enough.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+YEAR = 31536000
+
+
+def plain_client(app) -> FlaskClient:
+    return FlaskClient(app, app.response_class)
+
+
+def assets(app) -> list[str]:
+    return sorted(app.config["ASSET_MANIFEST"].values())
+
+
+def test_there_are_stylesheet_and_scripts_to_serve(app):
+    assert {"app.css", "app.js", "htmx.js"} <= set(app.config["ASSET_MANIFEST"])
+
+
+def test_every_asset_name_carries_the_hash_of_its_content(app):
+    wrong = [n for n in assets(app) if hashlib.sha256((DIST / n).read_bytes()).hexdigest()[:12] not in n]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(("encoding", "decompress"), [("br", brotli.decompress), ("gzip", gzip.decompress)])
+def test_assets_are_served_compressed_when_accepted(app, encoding, decompress):
+    client = plain_client(app)
+    for name in assets(app):
+        response = client.get(f"/assets/{name}", headers={"Accept-Encoding": encoding})
+        assert (response.headers["Content-Encoding"], decompress(response.get_data())) == (
+            encoding,
+            (DIST / name).read_bytes(),
+        ), name
+
+
+def test_assets_are_served_plain_when_compression_is_not_accepted(app):
+    client = plain_client(app)
+    for name in assets(app):
+        response = client.get(f"/assets/{name}")
+        assert ("Content-Encoding" in response.headers, response.get_data()) == (False, (DIST / name).read_bytes())
+
+
+def test_assets_are_cached_for_a_year_and_never_revalidated(app):
+    client = plain_client(app)
+    for name in assets(app):
+        cache = client.get(f"/assets/{name}", headers={"Accept-Encoding": "br"}).cache_control
+        assert (cache.max_age, cache.immutable, cache.public) == (YEAR, True, True), name
+
+
+def test_assets_vary_on_accept_encoding(app):
+    response = plain_client(app).get(f"/assets/{assets(app)[0]}", headers={"Accept-Encoding": "gzip"})
+    assert "Accept-Encoding" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize(("name", "mimetype"), [("app.css", "text/css"), ("app.js", "text/javascript")])
+def test_assets_have_the_right_type(app, name, mimetype):
+    response = plain_client(app).get(f"/assets/{app.config['ASSET_MANIFEST'][name]}")
+    assert response.mimetype == mimetype
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/assets/app.000000000000.css",
+        "/assets/manifest.json",
+        "/assets/app.css",
+        "/static/src/app.js",
+        "/static/dist/manifest.json",
+    ],
+)
+def test_anything_else_under_assets_or_static_is_not_found(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_pages_link_only_assets_that_exist(app, client):
+    tree = check_html(client.get("/staff/sign-in").get_data(as_text=True))
+    urls = [n.attributes["href"] for n in tree.css("link[rel=stylesheet]")] + [
+        n.attributes["src"] for n in tree.css("script[src]")
+    ]
+    statuses = {u: plain_client(app).get(u).status_code for u in urls}
+    assert (len(urls), set(statuses.values())) == (3, {200})
+
+
+def test_pages_use_no_other_origin(client):
+    tree = check_html(client.get("/staff/sign-in").get_data(as_text=True))
+    urls = [n.attributes.get("href") or n.attributes.get("src") for n in tree.css("link, script")]
+    assert [u for u in urls if not u.startswith("/")] == []
