@@ -30,7 +30,8 @@ def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | N
         return f"Password must be {MIN_LENGTH} characters or more"
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
-    # zxcvbn matches against lists of common passwords, names and keyboard patterns.
-    if zxcvbn(password[:100], user_inputs=list(context))["score"] < 2:
+    # zxcvbn matches against lists of common passwords, names and keyboard patterns. It raises ValueError beyond
+    # 72 characters, and a long passphrase's first 72 say enough about it.
+    if zxcvbn(password[:72], user_inputs=list(context))["score"] < 2:
         return "This password is too common or too easy to guess. Try three or four random words"
     return None

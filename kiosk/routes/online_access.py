@@ -1,8 +1,11 @@
 """Reception: find a patient, verify identity, switch services on, print the letter, suspend, proxies."""
 
+import hashlib
+import hmac
+import secrets
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 
 from kiosk.access import current_actor, staff_required
 from kiosk.forms import ActionForm
@@ -36,6 +39,20 @@ def _account(account_id: int) -> OnlineAccount:
         return OnlineAccount.get_in_practice(current_actor().practice_id, account_id)
     except OnlineAccount.DoesNotExist:
         abort(404)
+
+
+def _letter_pad(nonce: str) -> bytes:
+    return hmac.new(str(current_app.secret_key).encode(), f"letter {nonce}".encode(), hashlib.sha256).digest()
+
+
+def _seal(key: str, nonce: str) -> str:
+    """The key masked with a pad only the app's secret can make: session rows live in the database, and R2 allows
+    the database only the key's hash."""
+    return bytes(a ^ b for a, b in zip(key.encode(), _letter_pad(nonce), strict=False)).hex()
+
+
+def _unseal(sealed: str, nonce: str) -> str:
+    return bytes(a ^ b for a, b in zip(bytes.fromhex(sealed), _letter_pad(nonce), strict=False)).decode()
 
 
 def _back_to(account: OnlineAccount):
@@ -157,8 +174,10 @@ def issue_letter(account_id: int):
     except DomainError as e:
         flash(e.message, "error")
         return _back_to(a)
-    # The key exists in plain text only here and in this member of staff's server-side session, until printed.
-    session[LETTER] = {"account": a.id, "key": letter.key, "expires": letter.expires_at.date().isoformat()}
+    # The key exists in plain text only here and on the printed page; this member of staff's session keeps it sealed.
+    nonce = secrets.token_hex(16)
+    session[LETTER] = {"account": a.id, "nonce": nonce, "sealed": _seal(letter.key, nonce),
+                       "expires": letter.expires_at.date().isoformat()}
     return redirect(url_for(".letter", account_id=a.id), 303)
 
 
@@ -167,10 +186,11 @@ def issue_letter(account_id: int):
 def letter(account_id: int):
     a = _account(account_id)
     pending = session.get(LETTER)
-    if not pending or pending["account"] != a.id:
+    if not pending or pending["account"] != a.id or "sealed" not in pending:
         flash("The letter’s key is shown only once. Issue a new letter to print it again.", "error")
         return _back_to(a)
-    return render("staff/letter.html", account=a, key=online_access.group(pending["key"]),
+    key = _unseal(pending["sealed"], pending["nonce"])
+    return render("staff/letter.html", account=a, key=online_access.group(key),
                   account_code=online_access.group(a.account_id, 5),
                   expires=date.fromisoformat(pending["expires"]), practice=a.practice)
 

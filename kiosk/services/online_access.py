@@ -25,8 +25,8 @@ from kiosk.services import DomainError
 from kiosk.services.audit import record
 from kiosk.sessions import end_sessions_for
 
-# Easy to read aloud and type: no 0/O, 1/I/L confusion. 32 symbols = 5 bits each.
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# Easy to read aloud and type: no 0/O or 1/I confusion. 32 symbols = 5 bits each (31 would give 16 x 4.95 < 80).
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 KEY_LENGTH = 16  # 16 x 5 = 80 bits of CSPRNG output (R2)
 ACCOUNT_ID_LENGTH = 10
 KEY_LIFETIME = timedelta(days=14)
@@ -158,22 +158,25 @@ class ServiceChoice:
 
 def set_services(actor: Actor, account_id: int, choice: ServiceChoice) -> OnlineAccount:
     """Switch services on or off. Refused, and the refusal audited, when a rule says no."""
-    with database.atomic():
-        account = OnlineAccount.get_in_practice(actor.practice_id, account_id)
-        if account.patient_id is None:
-            raise DomainError("This person is not registered at the practice: they can only act as a proxy")
-        enabling = choice.appointments or choice.prescriptions or choice.record_level != "none"
-        problem = None
-        if enabling and latest_identity_check(account) is None:
-            problem = ("Record how you verified their identity before switching anything on", None)
-        elif enabling and not choice.not_pressured:
-            problem = ("Confirm you have checked they are not being pressured", "not_pressured")
-        elif choice.record_level != "none" and record_access_blocked(account.patient_id):
-            problem = ("Their record needs a clinician’s review before record access can be given", "record_level")
-        if problem:
+    account = OnlineAccount.get_in_practice(actor.practice_id, account_id)
+    if account.patient_id is None:
+        raise DomainError("This person is not registered at the practice: they can only act as a proxy")
+    enabling = choice.appointments or choice.prescriptions or choice.record_level != "none"
+    problem = None
+    if enabling and latest_identity_check(account) is None:
+        problem = ("Record how you verified their identity before switching anything on", None)
+    elif enabling and not choice.not_pressured:
+        problem = ("Confirm you have checked they are not being pressured", "not_pressured")
+    elif choice.record_level != "none" and record_access_blocked(account.patient_id):
+        problem = ("Their record needs a clinician’s review before record access can be given", "record_level")
+    if problem:
+        # Recorded in its own transaction and raised after it: raising inside would roll the record back (R12).
+        with database.atomic():
             record(actor, "online.services", patient_id=account.patient_id, obj=account, outcome="refused",
                    detail=problem[0])
-            raise DomainError(problem[0], field=problem[1])
+        raise DomainError(problem[0], field=problem[1])
+    with database.atomic():
+        account = OnlineAccount.get_in_practice(actor.practice_id, account_id)
         before = _describe(account)
         account.appointments = choice.appointments
         account.prescriptions = choice.prescriptions
@@ -202,14 +205,19 @@ def issue_letter(actor: Actor, account_id: int) -> Letter:
     """A new linkage key; any previous live key stops working (R2). The key is returned once and never stored."""
     key = _random_code(KEY_LENGTH)
     now = utcnow()
-    with database.atomic():
-        account = OnlineAccount.get_in_practice(actor.practice_id, account_id)
-        if latest_identity_check(account) is None:
+    account = OnlineAccount.get_in_practice(actor.practice_id, account_id)
+    problem = None
+    if latest_identity_check(account) is None:
+        problem = ("no identity check", "Record how you verified their identity before issuing a letter")
+    elif account.is_suspended:
+        problem = ("suspended", "Online access is suspended: restore it before issuing a letter")
+    if problem:
+        # Recorded, then raised outside the transaction so the refusal stays in the audit log (R12).
+        with database.atomic():
             record(actor, "online.letter_issue", patient_id=account.patient_id, obj=account, outcome="refused",
-                   detail="no identity check")
-            raise DomainError("Record how you verified their identity before issuing a letter")
-        if account.is_suspended:
-            raise DomainError("Online access is suspended: restore it before issuing a letter")
+                   detail=problem[0])
+        raise DomainError(problem[1])
+    with database.atomic():
         LinkageKey.update(revoked_at=now).where(
             (LinkageKey.account == account.id) & LinkageKey.used_at.is_null() & LinkageKey.revoked_at.is_null()
         ).execute()

@@ -58,38 +58,50 @@ def complete_registration(actor: Actor, key_id: int, password: str) -> OnlineAcc
                    & (LinkageKey.expires_at > now))
             .execute()
         )
-        if spent != 1:
+        if spent == 1:
+            OnlineAccount.update(password_hash=password_hash, registered_at=now, failed_attempts=0,
+                                 locked_until=None).where(OnlineAccount.id == account.id).execute()
+            record(_as(account, actor), "patient.register", patient_id=account.patient_id, obj=account)
+        else:
             record(actor, "patient.register", practice_id=account.practice_id, patient_id=account.patient_id,
                    obj=account, outcome="failed", detail="key no longer live")
-            raise DomainError(REGISTRATION_FAILED)
-        OnlineAccount.update(password_hash=password_hash, registered_at=now, failed_attempts=0,
-                             locked_until=None).where(OnlineAccount.id == account.id).execute()
-        record(_as(account, actor), "patient.register", patient_id=account.patient_id, obj=account)
+    if spent != 1:  # raised after the transaction: inside, it would roll back the audit record
+        raise DomainError(REGISTRATION_FAILED)
     return OnlineAccount.get_by_id(account.id)
 
 
 def authenticate(actor: Actor, account_id: str, password: str) -> OnlineAccount:
     account = OnlineAccount.get_or_none(OnlineAccount.account_id == normalise_code(account_id))
     password_ok = verify_password(account.password_hash if account else None, password)
+    # Decide and record inside the transaction, refuse after it: raising inside would roll back the audit record
+    # and the failure count, and the lockout would never trigger.
     with database.atomic():
-        if account is None:
-            record(actor, "patient.sign_in", outcome="failed", detail="unknown account id")
-            raise DomainError(SIGN_IN_FAILED)
-        account = OnlineAccount.get_by_id(account.id)
-        now = utcnow()
-        context = {"practice_id": account.practice_id, "patient_id": account.patient_id, "obj": account}
-        if account.locked_until and account.locked_until > now:
-            record(actor, "patient.sign_in", outcome="refused", detail="locked", **context)
-            raise DomainError(SIGN_IN_FAILED)
-        if not password_ok:
-            lockout.count_failure(OnlineAccount, account.id, now)
-            record(actor, "patient.sign_in", outcome="failed", **context)
-            raise DomainError(SIGN_IN_FAILED)
-        if account.is_suspended:
-            record(actor, "patient.sign_in", outcome="refused", detail="suspended", **context)
-            raise DomainError(SIGN_IN_FAILED)
-        lockout.clear(OnlineAccount, account.id)
-        record(_as(account, actor), "patient.sign_in", patient_id=account.patient_id, obj=account)
+        account = _decide(actor, account, password_ok)
+    if account is None:
+        raise DomainError(SIGN_IN_FAILED)
+    return account
+
+
+def _decide(actor: Actor, account: OnlineAccount | None, password_ok: bool) -> OnlineAccount | None:
+    """Records the attempt (and counts a failure); the account if it may sign in, else None."""
+    if account is None:
+        record(actor, "patient.sign_in", outcome="failed", detail="unknown account id")
+        return None
+    account = OnlineAccount.get_by_id(account.id)  # the lock state as of now, not as of before hashing
+    now = utcnow()
+    context = {"practice_id": account.practice_id, "patient_id": account.patient_id, "obj": account}
+    if account.locked_until and account.locked_until > now:
+        record(actor, "patient.sign_in", outcome="refused", detail="locked", **context)
+        return None
+    if not password_ok:
+        lockout.count_failure(OnlineAccount, account.id, now)
+        record(actor, "patient.sign_in", outcome="failed", **context)
+        return None
+    if account.is_suspended:
+        record(actor, "patient.sign_in", outcome="refused", detail="suspended", **context)
+        return None
+    lockout.clear(OnlineAccount, account.id)
+    record(_as(account, actor), "patient.sign_in", patient_id=account.patient_id, obj=account)
     return account
 
 
