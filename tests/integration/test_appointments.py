@@ -472,3 +472,15 @@ def test_practice_with_a_shorter_horizon_offers_less(client, practice, clinician
     soon = make_slot(clinician, TOMORROW_10)
     assert slot_links(client.get("/appointments/book")) == [f"/appointments/book/{soon.id}"]
     assert booking.last_bookable_day(practice).isoformat() == "2026-06-11"
+
+
+def test_finder_for_a_week_of_empty_diaries_stays_within_the_page_budget(client, practice, patient):
+    # Four GPs with every morning slot free for a whole week: the longest list a patient can be sent.
+    as_patient(client, patient)
+    for c in range(4):
+        clinician = make_clinician(practice, display_name=f"Dr {'ABCD'[c]} Featherstonehaugh")
+        for day in range(7):
+            for n in range(21):
+                make_slot(clinician, TOMORROW_10 + timedelta(days=day, minutes=10 * n - 90))
+    response = client.get("/appointments/book")  # PageClient fails the test over 14 KB compressed
+    assert len(slot_links(response)) == 4 * 21 * 6  # the week shown runs from today: six of the seven days
