@@ -43,7 +43,12 @@ class SqliteTemplate:
 
 
 class PostgresTemplate:
-    """Migrate once; between tests TRUNCATE every table (it does not fire the audit log's row triggers)."""
+    """Migrate once; between tests empty every table.
+
+    DELETE with triggers off (session_replication_role = replica: the audit log's append-only triggers and the
+    foreign-key checks stand aside) takes milliseconds where TRUNCATE takes most of a second on this machine.
+    Sequences carry on counting: no test may rely on an id's value.
+    """
 
     def __init__(self):
         db = open_database(PG_URL)
@@ -54,7 +59,9 @@ class PostgresTemplate:
 
     def fresh_url(self, _folder: Path) -> str:
         db = open_database(PG_URL)
-        tables = ", ".join(m._meta.table_name for m in ALL_MODELS)
-        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        with db.atomic():
+            db.execute_sql("SET LOCAL session_replication_role = replica")
+            for model in ALL_MODELS:
+                db.execute_sql(f"DELETE FROM {model._meta.table_name}")  # noqa: S608 - our own table names
         db.close()
         return PG_URL

@@ -185,7 +185,7 @@ def issue_letter(account_id: int):
 @staff_required(*DESK)
 def letter(account_id: int):
     a = _account(account_id)
-    pending = session.get(LETTER)
+    pending = session.pop(LETTER, None)  # shown once: a reload or a second tab finds nothing to reprint
     if not pending or pending["account"] != a.id or "sealed" not in pending:
         flash("The letter’s key is shown only once. Issue a new letter to print it again.", "error")
         return _back_to(a)

@@ -51,7 +51,7 @@ class LiveServer:
             )
         self._wait_until_healthy()
 
-    def _wait_until_healthy(self, timeout: float = 20) -> None:
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -60,7 +60,7 @@ class LiveServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310 - our own http URL
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.1)
         self.stop()
