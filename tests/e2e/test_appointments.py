@@ -232,6 +232,7 @@ def patient_finder(page, practice):
 def patient_finder_slot_taken(page, practice):
     _finder(page, practice)
     page.get_by_role("link", name="09:00 Dr A Patel").click()
+    expect(heading(page)).to_have_text("Check your appointment")
     taken = Slot.get((Slot.practice == practice.id) & (Slot.starts_at == at(TOMORROW, 9)))
     builders.make_appointment(builders.make_patient(practice), taken)
     page.get_by_role("button", name="Book this appointment").click()
