@@ -72,6 +72,14 @@ def current_actor() -> Actor:
     return Actor("anonymous", None, "", "", None, _device())
 
 
+def in_practice_or_404(model, object_id: int):
+    """The signed-in practice's row, or 404: a foreign id answers exactly like one that never existed."""
+    try:
+        return model.get_in_practice(current_actor().practice_id, object_id)
+    except model.DoesNotExist:
+        abort(404)
+
+
 def _device() -> str:
     if g.get("kiosk") is not None:
         return f"kiosk {g.kiosk.id} ({g.kiosk.name})"

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 
-from kiosk.access import current_actor, staff_required
+from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.forms import ActionForm
 from kiosk.forms.online import (
     EndProxyForm,
@@ -27,18 +27,6 @@ DESK = ("reception", "manager")
 LETTER = "letter"
 
 
-def _patient(patient_id: int) -> Patient:
-    try:
-        return Patient.get_in_practice(current_actor().practice_id, patient_id)
-    except Patient.DoesNotExist:
-        abort(404)
-
-
-def _account(account_id: int) -> OnlineAccount:
-    try:
-        return OnlineAccount.get_in_practice(current_actor().practice_id, account_id)
-    except OnlineAccount.DoesNotExist:
-        abort(404)
 
 
 def _letter_pad(nonce: str) -> bytes:
@@ -73,7 +61,7 @@ def patients():
 @bp.get("/patients/<int:patient_id>")
 @staff_required()
 def patient(patient_id: int):
-    p = _patient(patient_id)
+    p = in_practice_or_404(Patient, patient_id)
     audit.viewed(current_actor(), "patient.view", patient_id=p.id, obj=p)
     account = online_access.account_for_patient(p.practice_id, p.id)
     links = (ProxyLink.select(ProxyLink, OnlineAccount).join(OnlineAccount)
@@ -100,7 +88,7 @@ def start(patient_id: int):
 @bp.get("/online-accounts/<int:account_id>")
 @staff_required()
 def account(account_id: int):
-    a = _account(account_id)
+    a = in_practice_or_404(OnlineAccount, account_id)
     if a.patient_id:
         return redirect(url_for(".patient", patient_id=a.patient_id), 303)
     links = ProxyLink.select(ProxyLink, Patient).join(Patient).where(ProxyLink.proxy == a.id)
@@ -126,7 +114,7 @@ def new_person():
 @bp.route("/online-accounts/<int:account_id>/identity", methods=["GET", "POST"])
 @staff_required(*DESK)
 def identity(account_id: int):
-    a = _account(account_id)
+    a = in_practice_or_404(OnlineAccount, account_id)
     form = IdentityForm()
     if form.validate_on_submit():
         online_access.verify_identity(current_actor(), a.id, form.method.data, form.evidence.data)
@@ -142,7 +130,7 @@ def identity(account_id: int):
 @bp.route("/online-accounts/<int:account_id>/services", methods=["GET", "POST"])
 @staff_required(*DESK)
 def services(account_id: int):
-    a = _account(account_id)
+    a = in_practice_or_404(OnlineAccount, account_id)
     if a.patient_id is None:
         abort(404)
     form = ServicesForm(obj=a if request.method == "GET" else None)
@@ -166,7 +154,7 @@ def services(account_id: int):
 @bp.post("/online-accounts/<int:account_id>/letter")
 @staff_required(*DESK)
 def issue_letter(account_id: int):
-    a = _account(account_id)
+    a = in_practice_or_404(OnlineAccount, account_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -184,7 +172,7 @@ def issue_letter(account_id: int):
 @bp.get("/online-accounts/<int:account_id>/letter")
 @staff_required(*DESK)
 def letter(account_id: int):
-    a = _account(account_id)
+    a = in_practice_or_404(OnlineAccount, account_id)
     pending = session.pop(LETTER, None)  # shown once: a reload or a second tab finds nothing to reprint
     if not pending or pending["account"] != a.id or "sealed" not in pending:
         flash("The letter’s key is shown only once. Issue a new letter to print it again.", "error")
@@ -199,7 +187,7 @@ def letter(account_id: int):
 @staff_required()
 def suspend(account_id: int):
     """Any member of staff can switch access off at once (R8)."""
-    a = _account(account_id)
+    a = in_practice_or_404(OnlineAccount, account_id)
     form = SuspendForm()
     if form.validate_on_submit():
         online_access.suspend(current_actor(), a.id, form.reason.data)
@@ -213,7 +201,7 @@ def suspend(account_id: int):
 @bp.post("/online-accounts/<int:account_id>/restore")
 @staff_required(*DESK)
 def restore(account_id: int):
-    a = _account(account_id)
+    a = in_practice_or_404(OnlineAccount, account_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     online_access.restore(current_actor(), a.id)
@@ -224,7 +212,7 @@ def restore(account_id: int):
 @bp.route("/patients/<int:patient_id>/proxies/new", methods=["GET", "POST"])
 @staff_required(*DESK)
 def new_proxy(patient_id: int):
-    p = _patient(patient_id)
+    p = in_practice_or_404(Patient, patient_id)
     form = ProxyForm()
     if form.validate_on_submit():
         ends_on, problem = _end_date(form)

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 
 from kiosk.access import current_actor, patient_required, public
-from kiosk.forms import ActionForm
 from kiosk.forms.online import ActingForForm, ChoosePasswordForm, PatientSignInForm, RegisterForm
 from kiosk.models import RECORD_LEVELS
 from kiosk.rendering import render, render_form_errors

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
-from kiosk.access import current_actor, staff_required
+from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.clock import utcnow
 from kiosk.forms import ActionForm
 from kiosk.forms.prescriptions import FulfilForm, MedicineForm, StopMedicineForm
@@ -15,12 +15,6 @@ from kiosk.services import DomainError, audit, prescriptions
 bp = Blueprint("staff_prescriptions", __name__, url_prefix="/staff")
 PRESCRIBERS = ("clinician", "manager")
 
-
-def _request(request_id: int) -> PrescriptionRequest:
-    try:
-        return PrescriptionRequest.get_in_practice(current_actor().practice_id, request_id)
-    except PrescriptionRequest.DoesNotExist:
-        abort(404)
 
 
 @bp.get("/prescriptions/")
@@ -40,7 +34,7 @@ def _review_context(req: PrescriptionRequest) -> dict:
 @bp.get("/prescriptions/<int:request_id>")
 @staff_required()
 def review(request_id: int):
-    req = _request(request_id)
+    req = in_practice_or_404(PrescriptionRequest, request_id)
     audit.viewed(current_actor(), "prescription.view_request", patient_id=req.patient_id, obj=req)
     return render("staff/prescription_review.html", errors={}, **_review_context(req))
 
@@ -48,7 +42,7 @@ def review(request_id: int):
 @bp.post("/prescriptions/<int:request_id>")
 @staff_required("clinician")
 def decide(request_id: int):
-    req = _request(request_id)
+    req = in_practice_or_404(PrescriptionRequest, request_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     decisions, errors = [], {}
@@ -75,7 +69,7 @@ def decide(request_id: int):
 @bp.post("/prescriptions/<int:request_id>/fulfil")
 @staff_required("reception", "manager")
 def fulfil(request_id: int):
-    req = _request(request_id)
+    req = in_practice_or_404(PrescriptionRequest, request_id)
     form = FulfilForm()
     if not form.validate_on_submit():
         flash(form.how.errors[0] if form.how.errors else "Choose ready to collect or sent", "error")
@@ -88,12 +82,6 @@ def fulfil(request_id: int):
     flash("Request updated")
     return redirect(url_for(".queue"), 303)
 
-
-def _patient(patient_id: int) -> Patient:
-    try:
-        return Patient.get_in_practice(current_actor().practice_id, patient_id)
-    except Patient.DoesNotExist:
-        abort(404)
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -125,7 +113,7 @@ def _details(form: MedicineForm) -> prescriptions.MedicineDetails | None:
 @bp.route("/patients/<int:patient_id>/medicines", methods=["GET", "POST"])
 @staff_required()
 def medicines(patient_id: int):
-    patient = _patient(patient_id)
+    patient = in_practice_or_404(Patient, patient_id)
     form = MedicineForm()
     rows = prescriptions.current_medicines(patient.practice_id, patient.id)
     context = {"patient": patient, "rows": rows, "form": form, "stop_form": StopMedicineForm()}
@@ -145,10 +133,7 @@ def medicines(patient_id: int):
 @bp.route("/medicines/<int:medicine_id>", methods=["GET", "POST"])
 @staff_required(*PRESCRIBERS)
 def edit_medicine(medicine_id: int):
-    try:
-        medicine = Medicine.get_in_practice(current_actor().practice_id, medicine_id)
-    except Medicine.DoesNotExist:
-        abort(404)
+    medicine = in_practice_or_404(Medicine, medicine_id)
     form = MedicineForm(obj=medicine) if request.method == "GET" else MedicineForm()
     if request.method == "GET":
         form.review_on.data = medicine.review_on.strftime("%d/%m/%Y") if medicine.review_on else ""
@@ -166,10 +151,7 @@ def edit_medicine(medicine_id: int):
 @staff_required(*PRESCRIBERS)
 def stop_medicine(medicine_id: int):
     form = StopMedicineForm()
-    try:
-        medicine = Medicine.get_in_practice(current_actor().practice_id, medicine_id)
-    except Medicine.DoesNotExist:
-        abort(404)
+    medicine = in_practice_or_404(Medicine, medicine_id)
     if not form.validate_on_submit():
         flash("Enter the reason for stopping the medicine", "error")
         return redirect(url_for(".medicines", patient_id=medicine.patient_id), 303)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
-from kiosk.access import current_actor, staff_required
+from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.clock import local_today, utcnow
 from kiosk.forms import ActionForm
 from kiosk.forms.record import EntryForm, HideForm, LetterDecisionForm, LetterForm
@@ -18,24 +18,12 @@ bp = Blueprint("staff_record", __name__, url_prefix="/staff")
 CLINICAL = ("clinician", "manager")
 
 
-def _patient(patient_id: int) -> Patient:
-    try:
-        return Patient.get_in_practice(current_actor().practice_id, patient_id)
-    except Patient.DoesNotExist:
-        abort(404)
-
-
-def _letter(letter_id: int) -> Letter:
-    try:
-        return Letter.get_in_practice(current_actor().practice_id, letter_id)
-    except Letter.DoesNotExist:
-        abort(404)
 
 
 @bp.get("/patients/<int:patient_id>/record")
 @staff_required()
 def patient_record(patient_id: int):
-    patient = _patient(patient_id)
+    patient = in_practice_or_404(Patient, patient_id)
     audit.viewed(current_actor(), "record.view", patient_id=patient.id, detail="staff view")
     letters = Letter.for_practice(patient.practice_id).where(Letter.patient == patient.id).order_by(
         Letter.received_on.desc())
@@ -61,7 +49,7 @@ def _entry_from(form: EntryForm) -> record_service.NewEntry | None:
 @bp.route("/patients/<int:patient_id>/record/new", methods=["GET", "POST"])
 @staff_required(*CLINICAL)
 def new_entry(patient_id: int):
-    patient = _patient(patient_id)
+    patient = in_practice_or_404(Patient, patient_id)
     form = EntryForm()
     if form.validate_on_submit() and (new := _entry_from(form)) is not None:
         record_service.add_entry(current_actor(), patient.id, new)
@@ -76,10 +64,7 @@ def new_entry(patient_id: int):
 @staff_required("clinician")
 def change_entry(entry_id: int, change: str):
     form = HideForm() if change == "hide" else ActionForm()
-    try:
-        entry = CodedEntry.get_in_practice(current_actor().practice_id, entry_id)
-    except CodedEntry.DoesNotExist:
-        abort(404)
+    entry = in_practice_or_404(CodedEntry, entry_id)
     if not form.validate_on_submit():
         flash("Choose why the entry is hidden", "error")
         return redirect(url_for(".patient_record", patient_id=entry.patient_id, _anchor=f"entry-{entry.id}"), 303)
@@ -110,7 +95,7 @@ def _codes(text: str) -> tuple[list[tuple[str, str]], str | None]:
 @bp.route("/patients/<int:patient_id>/letters/new", methods=["GET", "POST"])
 @staff_required()
 def file_letter(patient_id: int):
-    patient = _patient(patient_id)
+    patient = in_practice_or_404(Patient, patient_id)
     form = LetterForm()
     if form.validate_on_submit():
         received, codes, problem = None, [], None
@@ -147,7 +132,7 @@ def letter_queue():
 @bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
 @staff_required(*CLINICAL)
 def review_letter(letter_id: int):
-    letter = _letter(letter_id)
+    letter = in_practice_or_404(Letter, letter_id)
     form = LetterDecisionForm()
     if request.method == "POST":
         if current_actor().role != "clinician":
@@ -188,7 +173,7 @@ def _look_again(form) -> tuple[date | None, str | None]:
 @bp.get("/letters/<int:letter_id>/attachments/<int:attachment_id>")
 @staff_required()
 def letter_attachment(letter_id: int, attachment_id: int):
-    letter = _letter(letter_id)
+    letter = in_practice_or_404(Letter, letter_id)
     item = LetterAttachment.get_or_none((LetterAttachment.id == attachment_id) & (LetterAttachment.letter == letter.id))
     if item is None:
         abort(404)
