@@ -9,7 +9,7 @@ from kiosk.clock import utcnow
 from kiosk.forms.kiosk import LETTERS, ChooseAppointmentForm, DateOfBirthForm, LetterForm, SexForm
 from kiosk.models import SEXES
 from kiosk.rendering import render, render_form_errors
-from kiosk.services import checkin
+from kiosk.services import checkin, patient_auth
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 STATE = "checkin"
@@ -42,6 +42,11 @@ def start():
     session.pop(STATE, None)
     if g.get("kiosk") is None:
         return render("kiosk/not_enrolled.html", status=403)
+    if g.get("account") is not None:
+        # The start screen is where an idle kiosk returns: whoever was signed in is signed out, whatever the timers.
+        patient_auth.sign_out(current_actor())
+        session.clear()
+        g.account = None
     if checkin.is_throttled(current_actor()):
         return render("kiosk/see_reception.html", paused=True)
     return render("kiosk/start.html", form=LetterForm(), letters=LETTERS)

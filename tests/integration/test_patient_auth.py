@@ -472,3 +472,29 @@ def test_signed_in_posts_without_a_csrf_token_are_refused(client, hannah, url):
     client.get("/home")
     assert client.post(url, data={"patient": hannah.sophie.id}).status_code == 400
     assert re.search(r"Hello, Hannah", body(client.get("/home")))
+
+
+def test_kiosk_start_screen_signs_out_a_patient_left_signed_in(kiosk_client, practice):
+    """Whatever the timers did, the screen the kiosk returns to leaves nobody signed in for the next person."""
+    from kiosk.models import AuditEvent
+    from tests.builders import make_registered_account
+
+    account = make_registered_account(practice)
+    kiosk_client.form_post("/sign-in", {"account_id": account.account_id, "password": PASSWORD})
+    assert kiosk_client.get("/home").status_code == 200
+
+    kiosk_client.get("/kiosk/")
+
+    assert kiosk_client.get("/home").status_code == 302
+    assert AuditEvent.select().where(AuditEvent.action == "patient.sign_out").count() == 1
+
+
+def test_proxy_only_account_with_nobody_to_act_for_gets_a_plain_home_page(client, practice):
+    from tests.builders import make_registered_account
+
+    account = make_registered_account(practice)  # no patient of its own, no proxy links yet
+    client.form_post("/sign-in", {"account_id": account.account_id, "password": PASSWORD})
+
+    page = client.get("/home").get_data(as_text=True)
+
+    assert "No online services are switched on" in page
