@@ -96,3 +96,14 @@ def test_pages_use_no_other_origin(client):
     tree = check_html(client.get("/staff/sign-in").get_data(as_text=True))
     urls = [n.attributes.get("href") or n.attributes.get("src") for n in tree.css("link, script")]
     assert [u for u in urls if not u.startswith("/")] == []
+
+
+def test_stylesheet_is_within_the_20_kb_compressed_budget(app):
+    css = (DIST / app.config["ASSET_MANIFEST"]["app.css"]).read_bytes()
+    assert len(gzip.compress(css, 9)) <= 20 * 1024
+
+
+def test_stylesheet_loads_no_web_fonts(app):
+    css = (DIST / app.config["ASSET_MANIFEST"]["app.css"]).read_text()
+    assert "@font-face" not in css
+    assert "Frutiger" not in css
