@@ -262,7 +262,9 @@ def _records(practice, rng):
     clinician = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "clinician"))
     reception = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "reception"))
     george = _readme_patients()[0]
-    others = rng.sample(list(Patient.for_practice(practice.id)), 60)
+    # A small demo (tests load 40 patients) has fewer than 60 others; George's record is written once, in full.
+    candidates = [p for p in Patient.for_practice(practice.id) if p.id != george.id]
+    others = rng.sample(candidates, min(60, len(candidates)))
     rows = []
     for patient in [george, *others]:
         for n, (kind, code, term, extra) in enumerate(ENTRIES if patient is george else rng.sample(ENTRIES, 5)):
