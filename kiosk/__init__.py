@@ -56,8 +56,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.context_processor
     def _identity():
-        return {"staff": g.get("staff"), "kiosk_device": g.get("kiosk"), "account": g.get("account"),
-                "scope": g.get("scope"), "scopes": g.get("scopes")}
+        return {
+            "staff": g.get("staff"),
+            "kiosk_device": g.get("kiosk"),
+            "account": g.get("account"),
+            "scope": g.get("scope"),
+            "scopes": g.get("scopes"),
+        }
 
     register_blueprints(app)
     errors.register(app)

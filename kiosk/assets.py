@@ -28,9 +28,18 @@ bp = Blueprint("assets", __name__)
 def build() -> dict[str, str]:
     DIST.mkdir(parents=True, exist_ok=True)
     css = subprocess.run(  # noqa: S603 - fixed arguments, no user input
-        [str(NODE / ".bin" / "sass"), f"--load-path={NODE}", "--style=compressed", "--no-source-map",
-         "--quiet-deps", "--silence-deprecation=import", str(STATIC / "src" / "app.scss")],
-        check=True, capture_output=True, text=True,
+        [
+            str(NODE / ".bin" / "sass"),
+            f"--load-path={NODE}",
+            "--style=compressed",
+            "--no-source-map",
+            "--quiet-deps",
+            "--silence-deprecation=import",
+            str(STATIC / "src" / "app.scss"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.encode()
     sources = {
         "app.css": css,

@@ -34,6 +34,8 @@ def load() -> dict:
         # Kiosk throttle: this many failed matches inside the window pauses check-in on that device.
         "KIOSK_FAILURES_ALLOWED": int(os.environ.get("KIOSK_FAILURES_ALLOWED", "6")),
         "KIOSK_FAILURE_WINDOW_MINUTES": int(os.environ.get("KIOSK_FAILURE_WINDOW_MINUTES", "10")),
+        # Refuse an upload bigger than a letter's attachment allowance before reading it all.
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the server-side session
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIMETYPES": ["text/html", "text/csv", "application/json"],

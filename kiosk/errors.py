@@ -17,6 +17,10 @@ def register(app):
         # The form was stale, reused or forged: change nothing and ask for a fresh start.
         return render("errors/csrf.html", status=400)
 
+    @app.errorhandler(413)
+    def too_large(_e):
+        return render("errors/too_large.html", status=413)
+
     @app.errorhandler(500)
     def server_error(_e):
         return render("errors/500.html", status=500)

@@ -44,8 +44,11 @@ def idle_limit(app, data: dict) -> timedelta:
         return timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
     if data.get("account_id"):
         # A shared kiosk gives the next person a clean screen quickly; a phone allows time to read.
-        return timedelta(seconds=app.config["PATIENT_KIOSK_IDLE_SECONDS"] if data.get("on_kiosk")
-                         else app.config["PATIENT_IDLE_SECONDS"])
+        return timedelta(
+            seconds=app.config["PATIENT_KIOSK_IDLE_SECONDS"]
+            if data.get("on_kiosk")
+            else app.config["PATIENT_IDLE_SECONDS"]
+        )
     return ANONYMOUS_IDLE
 
 

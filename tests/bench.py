@@ -39,8 +39,19 @@ def free_port() -> int:
 
 def start_server(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
-        [str(VENV_BIN / "gunicorn"), "--no-control-socket", "-w", "2", "-b", f"127.0.0.1:{port}", "tests.bench_app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--no-control-socket",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "tests.bench_app:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -56,8 +67,10 @@ def page_weights(base: str) -> tuple[str, str]:
     """Sign in, enrol a kiosk, then measure each page twice in one browser context (the second visit uses the cache)."""
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         staff = browser.new_context()
         page = staff.new_page()
         page.goto(base + "/staff/sign-in")
@@ -108,8 +121,12 @@ def measure(context, url: str) -> tuple[int, int]:
 
 def throughput(url: str, cookie: str | None) -> float:
     header = ["-H", f"Cookie: {cookie}"] if cookie else []
-    out = subprocess.run(["wrk", "-t2", "-c16", "-d5s", "-H", "Accept-Encoding: br, gzip", *header, url],  # noqa: S603,S607
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", "-c16", "-d5s", "-H", "Accept-Encoding: br, gzip", *header, url],  # noqa: S603,S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise SystemExit(f"{url}: {non2xx.group(1)} failed responses\n{out}")
@@ -122,8 +139,13 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "KIOSK_SECRET_KEY": "bench"}
     for command in (["migrate"], ["demo"]):
-        subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *command], cwd=ROOT, env=env, check=True,  # noqa: S603
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(VENV_BIN / "flask"), "--app", "wsgi", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,  # noqa: S603
+            stdout=subprocess.DEVNULL,
+        )
     port = free_port()
     server = start_server(env, port)
     base = f"http://127.0.0.1:{port}"
@@ -131,7 +153,7 @@ def main() -> None:
         name, value = page_weights(base)
         hello = throughput(base + "/bench/hello", None)
         arrivals = throughput(base + "/staff/arrivals/?auto=1", f"{name}={value}")
-        print(f"\nthroughput (gunicorn, 2 workers, wrk 16 connections, 5 s each)")
+        print("\nthroughput (gunicorn, 2 workers, wrk 16 connections, 5 s each)")
         print(f"  bare hello route   {hello:>8.0f} requests/s")
         print(f"  arrivals page      {arrivals:>8.0f} requests/s")
         print(f"  ratio              {arrivals / hello:>8.2f} of hello")

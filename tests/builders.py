@@ -52,16 +52,26 @@ def make_clinician(practice: Practice, **overrides) -> Clinician:
 
 def make_staff(practice: Practice, role: str = "reception", **overrides) -> StaffUser:
     n = next(_seq)
-    values = {"practice": practice, "role": role, "name": f"{role.title()} {n}", "email": f"{role}{n}@example.test",
-              "password_hash": password_hash()}
+    values = {
+        "practice": practice,
+        "role": role,
+        "name": f"{role.title()} {n}",
+        "email": f"{role}{n}@example.test",
+        "password_hash": password_hash(),
+    }
     return StaffUser.create(**{**values, **overrides})
 
 
 def make_slot(clinician: Clinician, starts_at: datetime | None = None, **overrides) -> Slot:
     """starts_at is naive UTC; by default 20 minutes from now."""
-    values = {"practice": clinician.practice_id, "clinician": clinician,
-              "starts_at": starts_at or utcnow().replace(second=0, microsecond=0) + timedelta(minutes=20),
-              "length_minutes": 10, "kind": "gp", "released_online": True}
+    values = {
+        "practice": clinician.practice_id,
+        "clinician": clinician,
+        "starts_at": starts_at or utcnow().replace(second=0, microsecond=0) + timedelta(minutes=20),
+        "length_minutes": 10,
+        "kind": "gp",
+        "released_online": True,
+    }
     return Slot.create(**{**values, **overrides})
 
 
@@ -76,8 +86,15 @@ def make_kiosk(practice: Practice, token: str = "test-kiosk-token", **overrides)
     from kiosk.access import token_digest
 
     staff = overrides.pop("enrolled_by", None) or make_staff(practice, "reception")
-    return Kiosk.create(**{"practice": practice, "name": "Waiting room", "token_hash": token_digest(token),
-                           "enrolled_by": staff, **overrides})
+    return Kiosk.create(
+        **{
+            "practice": practice,
+            "name": "Waiting room",
+            "token_hash": token_digest(token),
+            "enrolled_by": staff,
+            **overrides,
+        }
+    )
 
 
 def local_time_today(hour: int, minute: int = 0) -> datetime:
@@ -105,8 +122,13 @@ def make_staff_session(client, staff: StaffUser) -> str:
     from kiosk.sessions import _digest
 
     sid = secrets.token_urlsafe(32)
-    WebSession.create(key=_digest(sid), data=json.dumps({"staff_id": staff.id}), user_kind="staff", user_id=staff.id,
-                      last_seen_at=utcnow())
+    WebSession.create(
+        key=_digest(sid),
+        data=json.dumps({"staff_id": staff.id}),
+        user_kind="staff",
+        user_id=staff.id,
+        last_seen_at=utcnow(),
+    )
     client.set_cookie(client.application.config.get("SESSION_COOKIE_NAME", "session"), sid)
     return sid
 
@@ -116,10 +138,14 @@ def make_online_account(practice: Practice, patient: Patient | None = None, **ov
     from kiosk.models import OnlineAccount
 
     n = next(_seq)
-    values = {"practice": practice, "patient": patient, "given_name": patient.given_name if patient else "Robin",
-              "family_name": patient.family_name if patient else "Proxy",
-              "date_of_birth": patient.date_of_birth if patient else date(1975, 5, 5),
-              "account_id": f"ACCT{n:06d}"}
+    values = {
+        "practice": practice,
+        "patient": patient,
+        "given_name": patient.given_name if patient else "Robin",
+        "family_name": patient.family_name if patient else "Proxy",
+        "date_of_birth": patient.date_of_birth if patient else date(1975, 5, 5),
+        "account_id": f"ACCT{n:06d}",
+    }
     return OnlineAccount.create(**{**values, **overrides})
 
 
@@ -135,8 +161,13 @@ def make_identity_check(account, verified_by: StaffUser | None = None, **overrid
     from kiosk.models import IdentityCheck
 
     staff = verified_by or make_staff(account.practice, "reception")
-    values = {"practice": account.practice_id, "account": account, "method": "documents",
-              "evidence": "Passport and a council tax bill", "verified_by": staff}
+    values = {
+        "practice": account.practice_id,
+        "account": account,
+        "method": "documents",
+        "evidence": "Passport and a council tax bill",
+        "verified_by": staff,
+    }
     return IdentityCheck.create(**{**values, **overrides})
 
 
@@ -145,16 +176,29 @@ def make_proxy_link(proxy, patient: Patient, **overrides):
     from kiosk.models import ProxyLink
 
     staff = overrides.pop("decided_by", None) or make_staff(patient.practice, "reception")
-    values = {"practice": patient.practice_id, "proxy": proxy, "patient": patient, "basis": "consent",
-              "appointments": True, "decided_by": staff, "reason": "Asked for by the patient"}
+    values = {
+        "practice": patient.practice_id,
+        "proxy": proxy,
+        "patient": patient,
+        "basis": "consent",
+        "appointments": True,
+        "decided_by": staff,
+        "reason": "Asked for by the patient",
+    }
     return ProxyLink.create(**{**values, **overrides})
 
 
 def make_coded_entry(patient: Patient, snomed_code: str, **overrides):
     from kiosk.models import CodedEntry
 
-    values = {"practice": patient.practice_id, "patient": patient, "kind": "admin", "snomed_code": snomed_code,
-              "term": f"Code {snomed_code}", "effective_on": local_today()}
+    values = {
+        "practice": patient.practice_id,
+        "patient": patient,
+        "kind": "admin",
+        "snomed_code": snomed_code,
+        "term": f"Code {snomed_code}",
+        "effective_on": local_today(),
+    }
     return CodedEntry.create(**{**values, **overrides})
 
 
@@ -169,8 +213,9 @@ def make_patient_session(client, account, *, on_kiosk: bool = False) -> str:
 
     sid = secrets.token_urlsafe(32)
     data = {"account_id": account.id, **({"on_kiosk": True} if on_kiosk else {})}
-    WebSession.create(key=_digest(sid), data=json.dumps(data), user_kind="patient", user_id=account.id,
-                      last_seen_at=utcnow())
+    WebSession.create(
+        key=_digest(sid), data=json.dumps(data), user_kind="patient", user_id=account.id, last_seen_at=utcnow()
+    )
     client.set_cookie(client.application.config.get("SESSION_COOKIE_NAME", "session"), sid)
     return sid
 
@@ -179,10 +224,19 @@ def make_medicine(patient: Patient, **overrides):
     """A repeat medicine that can be ordered today: last issued 28 days ago, every 28 days, review in 6 months."""
     from kiosk.models import Medicine
 
-    values = {"practice": patient.practice_id, "patient": patient, "name": "Amlodipine", "strength": "5mg",
-              "dose": "One tablet each morning", "quantity": "28 tablets", "kind": "repeat", "interval_days": 28,
-              "last_issued_on": local_today() - timedelta(days=28), "issues_left": 6,
-              "review_on": local_today() + timedelta(days=180)}
+    values = {
+        "practice": patient.practice_id,
+        "patient": patient,
+        "name": "Amlodipine",
+        "strength": "5mg",
+        "dose": "One tablet each morning",
+        "quantity": "28 tablets",
+        "kind": "repeat",
+        "interval_days": 28,
+        "last_issued_on": local_today() - timedelta(days=28),
+        "issues_left": 6,
+        "review_on": local_today() + timedelta(days=180),
+    }
     return Medicine.create(**{**values, **overrides})
 
 
@@ -208,9 +262,15 @@ def make_letter(patient: Patient, **overrides):
     from kiosk.models import Letter
 
     staff = overrides.pop("filed_by", None) or make_staff(patient.practice, "reception")
-    values = {"practice": patient.practice_id, "patient": patient, "kind": "outpatient",
-              "received_on": local_today() - timedelta(days=7), "author": "Cardiology clinic, City Hospital",
-              "body": "Seen in clinic today.", "filed_by": staff}
+    values = {
+        "practice": patient.practice_id,
+        "patient": patient,
+        "kind": "outpatient",
+        "received_on": local_today() - timedelta(days=7),
+        "author": "Cardiology clinic, City Hospital",
+        "body": "Seen in clinic today.",
+        "filed_by": staff,
+    }
     return Letter.create(**{**values, **overrides})
 
 

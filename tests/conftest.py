@@ -43,8 +43,10 @@ class PageClient(FlaskClient):
         # would leak from one request to the next through the test's own app context.
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html" and response.status_code != 302 and not kwargs.get("headers", {}).get(
-            "HX-Request"
+        if (
+            response.mimetype == "text/html"
+            and response.status_code != 302
+            and not kwargs.get("headers", {}).get("HX-Request")
         ):
             check_html(response.get_data(as_text=True), response.request.path)
         return response

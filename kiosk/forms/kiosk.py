@@ -45,5 +45,6 @@ class DateOfBirthForm(FlaskForm):
 
 
 class ChooseAppointmentForm(FlaskForm):
-    appointment = RadioField("Which appointment is yours?", coerce=int,
-                             validators=[InputRequired("Choose your appointment")])
+    appointment = RadioField(
+        "Which appointment is yours?", coerce=int, validators=[InputRequired("Choose your appointment")]
+    )

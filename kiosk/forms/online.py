@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from kiosk.forms.kiosk import DateOfBirthForm
 from kiosk.forms.fields import NumberField
+from kiosk.forms.kiosk import DateOfBirthForm
 from kiosk.models import PROXY_BASES, RECORD_LEVELS, VERIFICATION_METHODS
 
 
@@ -15,12 +15,17 @@ class PatientSearchForm(FlaskForm):
 
 
 class IdentityForm(FlaskForm):
-    method = RadioField("How did you verify their identity?", choices=list(VERIFICATION_METHODS.items()),
-                        validators=[InputRequired("Choose how you verified their identity")])
+    method = RadioField(
+        "How did you verify their identity?",
+        choices=list(VERIFICATION_METHODS.items()),
+        validators=[InputRequired("Choose how you verified their identity")],
+    )
     evidence = TextAreaField(
         "Evidence",
-        validators=[InputRequired("Say which documents you saw, who vouched, or which questions were asked"),
-                    Length(max=1000)],
+        validators=[
+            InputRequired("Say which documents you saw, who vouched, or which questions were asked"),
+            Length(max=1000),
+        ],
     )
 
 
@@ -32,8 +37,10 @@ class ServicesForm(FlaskForm):
 
 
 class SuspendForm(FlaskForm):
-    reason = TextAreaField("Reason (kept in the record, not shown to anyone else)",
-                           validators=[InputRequired("Enter the reason"), Length(max=1000)])
+    reason = TextAreaField(
+        "Reason (kept in the record, not shown to anyone else)",
+        validators=[InputRequired("Enter the reason"), Length(max=1000)],
+    )
 
 
 class PersonForm(DateOfBirthForm):
@@ -45,20 +52,26 @@ class PersonForm(DateOfBirthForm):
 
 class ProxyForm(FlaskForm):
     proxy_account_id = StringField("The proxy’s Account ID", validators=[InputRequired("Enter the proxy’s Account ID")])
-    basis = RadioField("Basis for access", choices=list(PROXY_BASES.items()),
-                       validators=[InputRequired("Choose the basis for access")])
-    competence_assessment = TextAreaField("Competence assessment (children aged 11 to 15)",
-                                          validators=[Length(max=2000)])
+    basis = RadioField(
+        "Basis for access", choices=list(PROXY_BASES.items()), validators=[InputRequired("Choose the basis for access")]
+    )
+    competence_assessment = TextAreaField(
+        "Competence assessment (children aged 11 to 15)", validators=[Length(max=2000)]
+    )
     appointments = BooleanField("Book and cancel appointments")
     prescriptions = BooleanField("Order repeat prescriptions")
     record_level = RadioField("Access to the patient’s record", choices=list(RECORD_LEVELS.items()), default="none")
     end_day = NumberField("Day", [Optional()], "Day must be a number")
     end_month = NumberField("Month", [Optional()], "Month must be a number")
     end_year = NumberField("Year", [Optional()], "Year must be a number")
-    decision = RadioField("Decision", choices=[("grant", "Grant proxy access"), ("refuse", "Refuse proxy access")],
-                          validators=[InputRequired("Choose whether to grant or refuse")])
-    reason = TextAreaField("Reason for the decision", validators=[InputRequired("Enter the reason for the decision"),
-                                                                   Length(max=2000)])
+    decision = RadioField(
+        "Decision",
+        choices=[("grant", "Grant proxy access"), ("refuse", "Refuse proxy access")],
+        validators=[InputRequired("Choose whether to grant or refuse")],
+    )
+    reason = TextAreaField(
+        "Reason for the decision", validators=[InputRequired("Enter the reason for the decision"), Length(max=2000)]
+    )
 
 
 class EndProxyForm(FlaskForm):

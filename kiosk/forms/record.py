@@ -10,24 +10,34 @@ CODE = Regexp(r"^\d{6,18}$", message="A SNOMED CT code is 6 to 18 digits")
 
 
 class LetterForm(FlaskForm):
-    kind = RadioField("Kind of letter", choices=list(LETTER_KINDS.items()),
-                      validators=[InputRequired("Choose the kind of letter")])
+    kind = RadioField(
+        "Kind of letter", choices=list(LETTER_KINDS.items()), validators=[InputRequired("Choose the kind of letter")]
+    )
     day = NumberField("Day", [InputRequired("Date received must include a day")], "Day must be a number")
     month = NumberField("Month", [InputRequired("Date received must include a month")], "Month must be a number")
     year = NumberField("Year", [InputRequired("Date received must include a year")], "Year must be a number")
-    author = StringField("From (author and organisation)",
-                         validators=[InputRequired("Enter who the letter is from"), Length(max=200)])
-    body = TextAreaField("Text of the letter", validators=[InputRequired("Enter the text of the letter"),
-                                                           Length(max=50000)])
+    author = StringField(
+        "From (author and organisation)", validators=[InputRequired("Enter who the letter is from"), Length(max=200)]
+    )
+    body = TextAreaField(
+        "Text of the letter", validators=[InputRequired("Enter the text of the letter"), Length(max=50000)]
+    )
     codes = TextAreaField("Codes that came with the letter (optional)", validators=[Length(max=2000)])
-    attachment = FileField("Attachment (optional, PDF or image, up to 5 MB)",
-                           validators=[FileSize(5 * 1024 * 1024, message="The attachment must be 5 MB or smaller")])
+    attachment = FileField(
+        "Attachment (optional, PDF or image, up to 5 MB)",
+        validators=[FileSize(5 * 1024 * 1024, message="The attachment must be 5 MB or smaller")],
+    )
 
 
 class LetterDecisionForm(FlaskForm):
-    decision = RadioField("Decision", choices=[("clear", "Clear for online: the patient can read it"),
-                                               ("withhold", "Withhold: keep it hidden from the patient")],
-                          validators=[InputRequired("Choose clear or withhold")])
+    decision = RadioField(
+        "Decision",
+        choices=[
+            ("clear", "Clear for online: the patient can read it"),
+            ("withhold", "Withhold: keep it hidden from the patient"),
+        ],
+        validators=[InputRequired("Choose clear or withhold")],
+    )
     reason = RadioField("If withheld, why?", choices=list(WITHHOLD_REASONS.items()), validators=[Optional()])
     note = TextAreaField("Note for the practice (not shown to the patient)", validators=[Length(max=2000)])
     look_day = NumberField("Day", [Optional()], "Day must be a number")
@@ -36,8 +46,11 @@ class LetterDecisionForm(FlaskForm):
 
 
 class EntryForm(FlaskForm):
-    kind = RadioField("Kind of entry", choices=[(k, v[0]) for k, v in RECORD_KINDS.items()],
-                      validators=[InputRequired("Choose the kind of entry")])
+    kind = RadioField(
+        "Kind of entry",
+        choices=[(k, v[0]) for k, v in RECORD_KINDS.items()],
+        validators=[InputRequired("Choose the kind of entry")],
+    )
     snomed_code = StringField("SNOMED CT code", validators=[InputRequired("Enter the SNOMED CT code"), CODE])
     term = StringField("Term", validators=[InputRequired("Enter the term"), Length(max=255)])
     effective_on = StringField("Date (DD/MM/YYYY)", validators=[InputRequired("Enter the date")])
@@ -50,5 +63,8 @@ class EntryForm(FlaskForm):
 
 
 class HideForm(FlaskForm):
-    reason = RadioField("Why hide it from online view?", choices=list(WITHHOLD_REASONS.items()),
-                        validators=[InputRequired("Choose why")])
+    reason = RadioField(
+        "Why hide it from online view?",
+        choices=list(WITHHOLD_REASONS.items()),
+        validators=[InputRequired("Choose why")],
+    )

@@ -32,8 +32,14 @@ class KioskEnrolForm(FlaskForm):
     )
 
 
-RUNNING_LATE_CHOICES = [(0, "On time"), (10, "10 minutes"), (20, "20 minutes"), (30, "30 minutes"),
-                        (45, "45 minutes"), (60, "1 hour or more")]
+RUNNING_LATE_CHOICES = [
+    (0, "On time"),
+    (10, "10 minutes"),
+    (20, "20 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "1 hour or more"),
+]
 
 
 class RunningLateForm(FlaskForm):

@@ -15,6 +15,7 @@ from kiosk.models.online import (
 )
 from kiosk.models.people import SEXES, Clinician, Patient, nhs_number_is_valid
 from kiosk.models.practice import Practice
+from kiosk.models.prescriptions import ITEM_STATUSES, REQUEST_STATUSES, Medicine, PrescriptionRequest, RequestItem
 from kiosk.models.record import (
     LETTER_KINDS,
     RECORD_KINDS,
@@ -23,7 +24,6 @@ from kiosk.models.record import (
     Letter,
     LetterAttachment,
 )
-from kiosk.models.prescriptions import ITEM_STATUSES, REQUEST_STATUSES, Medicine, PrescriptionRequest, RequestItem
 from kiosk.models.sessions import WebSession
 from kiosk.models.staff import ROLES, StaffUser
 

@@ -22,7 +22,7 @@ ITEM_STATUSES = {"requested": "Waiting for a clinician", "approved": "Approved",
 
 
 class Medicine(PracticeScoped):
-    """A medicine on a patient's list. Only repeats are orderable online; acute (one-off) ones are shown, not ordered."""
+    """A medicine on a patient's list. Only repeats can be ordered online; acute (one-off) ones are shown only."""
 
     practice = pw.ForeignKeyField(Practice, on_delete="CASCADE")
     patient = pw.ForeignKeyField(Patient, backref="medicines", on_delete="CASCADE")

@@ -19,8 +19,23 @@ def register_blueprints(app):
         staff_record,
     )
 
-    blueprints = (assets, health, home, kiosk, staff_auth, staff_accounts, kiosks_admin, arrivals, online_access,
-                  patient_auth, reports, prescriptions, staff_prescriptions, record, staff_record)
+    blueprints = (
+        assets,
+        health,
+        home,
+        kiosk,
+        staff_auth,
+        staff_accounts,
+        kiosks_admin,
+        arrivals,
+        online_access,
+        patient_auth,
+        reports,
+        prescriptions,
+        staff_prescriptions,
+        record,
+        staff_record,
+    )
     blueprints += (appointments, diary)
     for module in blueprints:
         app.register_blueprint(module.bp)

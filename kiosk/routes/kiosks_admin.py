@@ -31,8 +31,14 @@ def enrol():
     kiosk, token = devices.enrol(current_actor(), form.name.data)
     flash(f"This device is now the kiosk “{kiosk.name}”. Sign out, then open the check-in screen.")
     response = redirect(url_for(".index"), 303)
-    response.set_cookie(KIOSK_COOKIE, token, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        KIOSK_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 

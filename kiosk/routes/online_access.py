@@ -27,8 +27,6 @@ DESK = ("reception", "manager")
 LETTER = "letter"
 
 
-
-
 def _letter_pad(nonce: str) -> bytes:
     return hmac.new(str(current_app.secret_key).encode(), f"letter {nonce}".encode(), hashlib.sha256).digest()
 
@@ -54,8 +52,7 @@ def _back_to(account: OnlineAccount):
 def patients():
     form = PatientSearchForm(request.args)
     results = online_access.find_patients(current_actor().practice_id, form.q.data or "")
-    return render("staff/patients.html", block="results", form=form, results=results,
-                  searched=bool(form.q.data))
+    return render("staff/patients.html", block="results", form=form, results=results, searched=bool(form.q.data))
 
 
 @bp.get("/patients/<int:patient_id>")
@@ -64,13 +61,23 @@ def patient(patient_id: int):
     p = in_practice_or_404(Patient, patient_id)
     audit.viewed(current_actor(), "patient.view", patient_id=p.id, obj=p)
     account = online_access.account_for_patient(p.practice_id, p.id)
-    links = (ProxyLink.select(ProxyLink, OnlineAccount).join(OnlineAccount)
-             .where((ProxyLink.patient == p.id) & (ProxyLink.practice == p.practice_id))
-             .order_by(ProxyLink.decided_at.desc()))
-    return render("staff/patient.html", patient=p, account=account, links=links,
-                  check=online_access.latest_identity_check(account) if account else None,
-                  blocked=online_access.record_access_blocked(p.id), levels=RECORD_LEVELS,
-                  action_form=ActionForm(), end_form=EndProxyForm())
+    links = (
+        ProxyLink.select(ProxyLink, OnlineAccount)
+        .join(OnlineAccount)
+        .where((ProxyLink.patient == p.id) & (ProxyLink.practice == p.practice_id))
+        .order_by(ProxyLink.decided_at.desc())
+    )
+    return render(
+        "staff/patient.html",
+        patient=p,
+        account=account,
+        links=links,
+        check=online_access.latest_identity_check(account) if account else None,
+        blocked=online_access.record_access_blocked(p.id),
+        levels=RECORD_LEVELS,
+        action_form=ActionForm(),
+        end_form=EndProxyForm(),
+    )
 
 
 @bp.post("/patients/<int:patient_id>/online-access")
@@ -92,8 +99,14 @@ def account(account_id: int):
     if a.patient_id:
         return redirect(url_for(".patient", patient_id=a.patient_id), 303)
     links = ProxyLink.select(ProxyLink, Patient).join(Patient).where(ProxyLink.proxy == a.id)
-    return render("staff/online_account.html", account=a, links=links, levels=RECORD_LEVELS,
-                  check=online_access.latest_identity_check(a), action_form=ActionForm())
+    return render(
+        "staff/online_account.html",
+        account=a,
+        links=links,
+        levels=RECORD_LEVELS,
+        check=online_access.latest_identity_check(a),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/online-accounts/new", methods=["GET", "POST"])
@@ -101,9 +114,14 @@ def account(account_id: int):
 def new_person():
     form = PersonForm()
     if form.validate_on_submit():
-        a = online_access.create_for_person(current_actor(), given_name=form.given_name.data,
-                                            family_name=form.family_name.data, date_of_birth=form.value,
-                                            method=form.method.data, evidence=form.evidence.data)
+        a = online_access.create_for_person(
+            current_actor(),
+            given_name=form.given_name.data,
+            family_name=form.family_name.data,
+            date_of_birth=form.value,
+            method=form.method.data,
+            evidence=form.evidence.data,
+        )
         flash(f"Online account created for {a.full_name}. Issue their registration letter.")
         return redirect(url_for(".account", account_id=a.id), 303)
     if form.is_submitted():
@@ -137,8 +155,9 @@ def services(account_id: int):
     blocked = online_access.record_access_blocked(a.patient_id)
     context = {"account": a, "blocked": blocked, "check": online_access.latest_identity_check(a)}
     if form.validate_on_submit():
-        choice = online_access.ServiceChoice(form.appointments.data, form.prescriptions.data,
-                                             form.record_level.data, form.not_pressured.data)
+        choice = online_access.ServiceChoice(
+            form.appointments.data, form.prescriptions.data, form.record_level.data, form.not_pressured.data
+        )
         try:
             online_access.set_services(current_actor(), a.id, choice)
         except DomainError as e:
@@ -164,8 +183,12 @@ def issue_letter(account_id: int):
         return _back_to(a)
     # The key exists in plain text only here and on the printed page; this member of staff's session keeps it sealed.
     nonce = secrets.token_hex(16)
-    session[LETTER] = {"account": a.id, "nonce": nonce, "sealed": _seal(letter.key, nonce),
-                       "expires": letter.expires_at.date().isoformat()}
+    session[LETTER] = {
+        "account": a.id,
+        "nonce": nonce,
+        "sealed": _seal(letter.key, nonce),
+        "expires": letter.expires_at.date().isoformat(),
+    }
     return redirect(url_for(".letter", account_id=a.id), 303)
 
 
@@ -178,9 +201,14 @@ def letter(account_id: int):
         flash("The letter’s key is shown only once. Issue a new letter to print it again.", "error")
         return _back_to(a)
     key = _unseal(pending["sealed"], pending["nonce"])
-    return render("staff/letter.html", account=a, key=online_access.group(key),
-                  account_code=online_access.group(a.account_id, 5),
-                  expires=date.fromisoformat(pending["expires"]), practice=a.practice)
+    return render(
+        "staff/letter.html",
+        account=a,
+        key=online_access.group(key),
+        account_code=online_access.group(a.account_id, 5),
+        expires=date.fromisoformat(pending["expires"]),
+        practice=a.practice,
+    )
 
 
 @bp.route("/online-accounts/<int:account_id>/suspend", methods=["GET", "POST"])
@@ -220,9 +248,16 @@ def new_proxy(patient_id: int):
             form.end_day.errors.append(problem)
             return render_form_errors("staff/proxy_new.html", form, patient=p)
         decision = proxies.ProxyDecision(
-            form.proxy_account_id.data, form.basis.data, form.competence_assessment.data or "",
-            form.appointments.data, form.prescriptions.data, form.record_level.data, ends_on,
-            form.decision.data == "grant", form.reason.data)
+            form.proxy_account_id.data,
+            form.basis.data,
+            form.competence_assessment.data or "",
+            form.appointments.data,
+            form.prescriptions.data,
+            form.record_level.data,
+            ends_on,
+            form.decision.data == "grant",
+            form.reason.data,
+        )
         try:
             proxies.decide(current_actor(), p.id, decision)
         except DomainError as e:

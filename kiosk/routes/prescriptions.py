@@ -41,8 +41,9 @@ def check():
     if not form.validate():
         return render_form_errors("prescriptions/index.html", form, **context)
     chosen = [r.medicine for r in context["rows"] if r.medicine.id in form.medicine.data]
-    confirm = ConfirmOrderForm(formdata=None, medicine=form.medicine.data, note=form.note.data or "",
-                               token=prescriptions.new_token())
+    confirm = ConfirmOrderForm(
+        formdata=None, medicine=form.medicine.data, note=form.note.data or "", token=prescriptions.new_token()
+    )
     return render("prescriptions/check.html", chosen=chosen, note=form.note.data or "", confirm=confirm, **context)
 
 
@@ -53,8 +54,9 @@ def place():
     if not form.validate_on_submit():
         abort(400)
     try:
-        placed = prescriptions.order(current_actor(), g.scope.patient.id, form.medicine.data, note=form.note.data or "",
-                                     token=form.token.data)
+        placed = prescriptions.order(
+            current_actor(), g.scope.patient.id, form.medicine.data, note=form.note.data or "", token=form.token.data
+        )
     except DomainError as e:
         context = _list_context()
         order_form = _order_form(context["rows"])
@@ -74,9 +76,11 @@ def requests():
 @bp.get("/requests/<int:request_id>")
 @patient_required("prescriptions")
 def receipt(request_id: int):
-    found = (PrescriptionRequest.for_practice(g.account.practice_id)
-             .where((PrescriptionRequest.id == request_id) & (PrescriptionRequest.patient == g.scope.patient.id))
-             .first())
+    found = (
+        PrescriptionRequest.for_practice(g.account.practice_id)
+        .where((PrescriptionRequest.id == request_id) & (PrescriptionRequest.patient == g.scope.patient.id))
+        .first()
+    )
     if found is None:
         abort(404)
     audit.viewed(current_actor(), "prescription.view_request", patient_id=g.scope.patient.id, obj=found)

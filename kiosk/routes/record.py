@@ -23,10 +23,14 @@ def _context():
 def overview():
     practice, patient_id, level = _context()
     audit.viewed(current_actor(), "record.view", patient_id=patient_id, detail=f"overview ({level})")
-    return render("record/overview.html", sections=record_service.record_overview(practice, patient_id, level),
-                  medicines=record_service.current_medicines(practice, patient_id, level),
-                  blocked=record_service.record_access_blocked(patient_id), level=level,
-                  letters_shown=level == "full")
+    return render(
+        "record/overview.html",
+        sections=record_service.record_overview(practice, patient_id, level),
+        medicines=record_service.current_medicines(practice, patient_id, level),
+        blocked=record_service.record_access_blocked(patient_id),
+        level=level,
+        letters_shown=level == "full",
+    )
 
 
 @bp.get("/record/<kind>")
@@ -42,8 +46,15 @@ def section(kind: str):
     if page > 1 and not entries:
         abort(404)
     audit.viewed(current_actor(), "record.view", patient_id=patient_id, detail=f"{kind} page {page}")
-    return render("record/section.html", kind=kind, title=RECORD_KINDS[kind][0], entries=entries, page=page,
-                  has_next=page * record_service.PAGE_SIZE < total, total=total)
+    return render(
+        "record/section.html",
+        kind=kind,
+        title=RECORD_KINDS[kind][0],
+        entries=entries,
+        page=page,
+        has_next=page * record_service.PAGE_SIZE < total,
+        total=total,
+    )
 
 
 @bp.get("/record/viewers")
@@ -61,15 +72,23 @@ def letters():
     if level != "full":
         abort(404)
     audit.viewed(current_actor(), "record.view", patient_id=patient_id, detail="letters list")
-    return render("record/letters.html", letters=record_service.visible_letters(practice, patient_id, level),
-                  kinds=LETTER_KINDS)
+    return render(
+        "record/letters.html", letters=record_service.visible_letters(practice, patient_id, level), kinds=LETTER_KINDS
+    )
 
 
 def _visible_letter(letter_id: int):
     practice, patient_id, level = _context()
-    letter = record_service.visible_letters(practice, patient_id, level).where(
-        Letter.id == letter_id).first()
+    letter = record_service.visible_letters(practice, patient_id, level).where(Letter.id == letter_id).first()
     if letter is None:
+        # Refused like any missing letter, but the attempt is on record (R12).
+        audit.viewed(
+            current_actor(),
+            "letter.view",
+            patient_id=patient_id,
+            outcome="refused",
+            detail=f"letter {letter_id} not visible",
+        )
         abort(404)
     return letter
 
@@ -94,8 +113,9 @@ def attachment(letter_id: int, attachment_id: int):
 
 
 def send_attachment(item: LetterAttachment):
-    response = send_file(io.BytesIO(bytes(item.data)), mimetype=item.content_type, as_attachment=True,
-                         download_name=item.filename)
+    response = send_file(
+        io.BytesIO(bytes(item.data)), mimetype=item.content_type, as_attachment=True, download_name=item.filename
+    )
     response.headers["Cache-Control"] = "no-store"
     # An uploaded file is never run as a page of this site.
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -11,8 +11,9 @@ bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 @bp.get("/uptake")
 @staff_required("manager")
 def uptake():
-    return render("staff/uptake.html", report=reports.uptake(current_actor().practice_id),
-                  target=reports.TARGET_PERCENT)
+    return render(
+        "staff/uptake.html", report=reports.uptake(current_actor().practice_id), target=reports.TARGET_PERCENT
+    )
 
 
 @bp.get("/uptake.csv")
@@ -20,5 +21,8 @@ def uptake():
 def uptake_csv():
     practice = Practice.get_by_id(current_actor().practice_id)
     body = reports.uptake_csv(reports.uptake(practice.id), practice.name)
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="uptake-{practice.ods_code}.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="uptake-{practice.ods_code}.csv"'},
+    )

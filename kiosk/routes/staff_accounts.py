@@ -23,8 +23,13 @@ def new():
     form = StaffAccountForm()
     if form.validate_on_submit():
         try:
-            staff = staff_accounts.create(current_actor(), name=form.name.data, email=form.email.data,
-                                          role=form.role.data, password=form.password.data)
+            staff = staff_accounts.create(
+                current_actor(),
+                name=form.name.data,
+                email=form.email.data,
+                role=form.role.data,
+                password=form.password.data,
+            )
         except DomainError as e:
             getattr(form, e.field).errors.append(e.message)
             return render_form_errors("staff/account_new.html", form)

@@ -4,8 +4,7 @@ from kiosk.access import current_actor, public, staff_required
 from kiosk.forms import ActionForm
 from kiosk.forms.staff import SignInForm
 from kiosk.rendering import render, render_form_errors
-from kiosk.services import DomainError
-from kiosk.services import staff_auth
+from kiosk.services import DomainError, staff_auth
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 

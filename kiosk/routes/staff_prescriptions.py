@@ -16,19 +16,26 @@ bp = Blueprint("staff_prescriptions", __name__, url_prefix="/staff")
 PRESCRIBERS = ("clinician", "manager")
 
 
-
 @bp.get("/prescriptions/")
 @staff_required()
 def queue():
     practice_id = current_actor().practice_id
-    return render("staff/prescriptions_queue.html", waiting=prescriptions.queue(practice_id),
-                  to_fulfil=prescriptions.ready_to_fulfil(practice_id), now=utcnow())
+    return render(
+        "staff/prescriptions_queue.html",
+        waiting=prescriptions.queue(practice_id),
+        to_fulfil=prescriptions.ready_to_fulfil(practice_id),
+        now=utcnow(),
+    )
 
 
 def _review_context(req: PrescriptionRequest) -> dict:
-    return {"req": req, "items": list(req.items.join(Medicine).order_by(Medicine.name)),
-            "medicines": prescriptions.current_medicines(req.practice_id, req.patient_id),
-            "fulfil_form": FulfilForm(), "action_form": ActionForm()}
+    return {
+        "req": req,
+        "items": list(req.items.join(Medicine).order_by(Medicine.name)),
+        "medicines": prescriptions.current_medicines(req.practice_id, req.patient_id),
+        "fulfil_form": FulfilForm(),
+        "action_form": ActionForm(),
+    }
 
 
 @bp.get("/prescriptions/<int:request_id>")
@@ -83,7 +90,6 @@ def fulfil(request_id: int):
     return redirect(url_for(".queue"), 303)
 
 
-
 def _parse_date(text: str | None) -> date | None:
     if not text or not text.strip():
         return None
@@ -106,8 +112,16 @@ def _details(form: MedicineForm) -> prescriptions.MedicineDetails | None:
     if not valid or any(f.errors for f in form):
         return None
     return prescriptions.MedicineDetails(
-        form.name.data.strip(), (form.strength.data or "").strip(), form.dose.data.strip(), form.quantity.data.strip(),
-        form.kind.data, form.interval_days.data, form.issues_left.data, dates["review_on"], dates["last_issued_on"])
+        form.name.data.strip(),
+        (form.strength.data or "").strip(),
+        form.dose.data.strip(),
+        form.quantity.data.strip(),
+        form.kind.data,
+        form.interval_days.data,
+        form.issues_left.data,
+        dates["review_on"],
+        dates["last_issued_on"],
+    )
 
 
 @bp.route("/patients/<int:patient_id>/medicines", methods=["GET", "POST"])

@@ -18,17 +18,22 @@ bp = Blueprint("staff_record", __name__, url_prefix="/staff")
 CLINICAL = ("clinician", "manager")
 
 
-
-
 @bp.get("/patients/<int:patient_id>/record")
 @staff_required()
 def patient_record(patient_id: int):
     patient = in_practice_or_404(Patient, patient_id)
     audit.viewed(current_actor(), "record.view", patient_id=patient.id, detail="staff view")
-    letters = Letter.for_practice(patient.practice_id).where(Letter.patient == patient.id).order_by(
-        Letter.received_on.desc())
-    return render("staff/record.html", patient=patient, entries=record_service.staff_entries(patient.practice_id,
-                  patient.id), letters=letters, hide_form=HideForm(), action_form=ActionForm())
+    letters = (
+        Letter.for_practice(patient.practice_id).where(Letter.patient == patient.id).order_by(Letter.received_on.desc())
+    )
+    return render(
+        "staff/record.html",
+        patient=patient,
+        entries=record_service.staff_entries(patient.practice_id, patient.id),
+        letters=letters,
+        hide_form=HideForm(),
+        action_form=ActionForm(),
+    )
 
 
 def _entry_from(form: EntryForm) -> record_service.NewEntry | None:
@@ -40,10 +45,18 @@ def _entry_from(form: EntryForm) -> record_service.NewEntry | None:
     if effective > local_today():
         form.effective_on.errors.append("The date must be today or in the past")
         return None
-    return record_service.NewEntry(form.kind.data, form.snomed_code.data.strip(), form.term.data.strip(), effective,
-                                   (form.value.data or "").strip(), (form.units.data or "").strip(),
-                                   (form.reference_range.data or "").strip(), form.abnormal.data,
-                                   (form.text.data or "").strip(), (form.recorded_at_place.data or "").strip())
+    return record_service.NewEntry(
+        form.kind.data,
+        form.snomed_code.data.strip(),
+        form.term.data.strip(),
+        effective,
+        (form.value.data or "").strip(),
+        (form.units.data or "").strip(),
+        (form.reference_range.data or "").strip(),
+        form.abnormal.data,
+        (form.text.data or "").strip(),
+        (form.recorded_at_place.data or "").strip(),
+    )
 
 
 @bp.route("/patients/<int:patient_id>/record/new", methods=["GET", "POST"])
@@ -75,8 +88,13 @@ def change_entry(entry_id: int, change: str):
         record_service.show_entry(actor, entry.id)
     else:
         record_service.review_result(actor, entry.id)
-    flash({"hide": "Entry hidden from online view", "show": "Entry visible online again",
-           "review": "Result reviewed: the patient can see it"}[change])
+    flash(
+        {
+            "hide": "Entry hidden from online view",
+            "show": "Entry visible online again",
+            "review": "Result reviewed: the patient can see it",
+        }[change]
+    )
     return redirect(url_for(".patient_record", patient_id=entry.patient_id, _anchor=f"entry-{entry.id}"), 303)
 
 
@@ -110,10 +128,14 @@ def file_letter(patient_id: int):
             form.codes.errors.append(problem)
         if not any(f.errors for f in form):
             upload = form.attachment.data
-            attachment = (upload.filename, upload.mimetype or "application/octet-stream", upload.read()) if upload \
-                else None
-            record_service.file_letter(current_actor(), patient.id, record_service.NewLetter(
-                form.kind.data, received, form.author.data, form.body.data, codes, attachment))
+            attachment = (
+                (upload.filename, upload.mimetype or "application/octet-stream", upload.read()) if upload else None
+            )
+            record_service.file_letter(
+                current_actor(),
+                patient.id,
+                record_service.NewLetter(form.kind.data, received, form.author.data, form.body.data, codes, attachment),
+            )
             flash("Letter filed. It stays hidden from the patient until a clinician clears it.")
             return redirect(url_for(".patient_record", patient_id=patient.id), 303)
     if form.is_submitted():
@@ -125,8 +147,12 @@ def file_letter(patient_id: int):
 @staff_required(*CLINICAL)
 def letter_queue():
     practice_id = current_actor().practice_id
-    return render("staff/letter_queue.html", letters=record_service.review_queue(practice_id),
-                  again=record_service.due_for_another_look(practice_id, local_today()), now=utcnow())
+    return render(
+        "staff/letter_queue.html",
+        letters=record_service.review_queue(practice_id),
+        again=record_service.due_for_another_look(practice_id, local_today()),
+        now=utcnow(),
+    )
 
 
 @bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
@@ -143,14 +169,22 @@ def review_letter(letter_id: int):
                 form.look_day.errors.append(problem)
             else:
                 try:
-                    record_service.decide_letter(current_actor(), letter.id, clear=form.decision.data == "clear",
-                                                 reason=form.reason.data or "", note=form.note.data or "",
-                                                 look_again_on=look_again)
+                    record_service.decide_letter(
+                        current_actor(),
+                        letter.id,
+                        clear=form.decision.data == "clear",
+                        reason=form.reason.data or "",
+                        note=form.note.data or "",
+                        look_again_on=look_again,
+                    )
                 except DomainError as e:
                     getattr(form, e.field).errors.append(e.message)
                 else:
-                    flash("Letter cleared: the patient can read it now" if form.decision.data == "clear"
-                          else "Letter withheld: the patient cannot see it")
+                    flash(
+                        "Letter cleared: the patient can read it now"
+                        if form.decision.data == "clear"
+                        else "Letter withheld: the patient cannot see it"
+                    )
                     return redirect(url_for(".letter_queue"), 303)
         return render_form_errors("staff/letter_review.html", form, letter=letter)
     audit.viewed(current_actor(), "letter.view", patient_id=letter.patient_id, obj=letter)

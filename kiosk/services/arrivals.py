@@ -46,8 +46,14 @@ def change_status(actor: Actor, appointment_id: int, change: str) -> Appointment
         if appointment.status == after:
             return appointment  # a repeated click changes nothing and records nothing
         if appointment.status != before:
-            record(actor, f"appointment.{change}", patient_id=appointment.patient_id, obj=appointment,
-                   outcome="refused", detail=f"status was {appointment.status}")
+            record(
+                actor,
+                f"appointment.{change}",
+                patient_id=appointment.patient_id,
+                obj=appointment,
+                outcome="refused",
+                detail=f"status was {appointment.status}",
+            )
         else:
             appointment.status = after
             appointment.arrived_at = utcnow() if after == "arrived" else None

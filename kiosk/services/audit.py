@@ -32,7 +32,9 @@ def record(
     )
 
 
-def viewed(actor: Actor, action: str, *, patient_id: int | None, obj=None, detail: str = "") -> None:
-    """A read of personal data (R12): its own short transaction, since nothing else is written."""
+def viewed(
+    actor: Actor, action: str, *, patient_id: int | None, obj=None, detail: str = "", outcome: str = "ok"
+) -> None:
+    """A read of personal data, or a refused attempt at one (R12): its own short transaction."""
     with database.atomic():
-        record(actor, action, patient_id=patient_id, obj=obj, detail=detail)
+        record(actor, action, patient_id=patient_id, obj=obj, detail=detail, outcome=outcome)

@@ -122,8 +122,14 @@ def confirm(actor: Actor, appointment_id: int) -> CheckedIn | None:
             return None
         if appointment.status == "booked":
             if not _in_window(practice, appointment, utcnow()):
-                record(actor, CHECK_IN, patient_id=appointment.patient_id, obj=appointment, outcome="refused",
-                       detail="outside check-in window")
+                record(
+                    actor,
+                    CHECK_IN,
+                    patient_id=appointment.patient_id,
+                    obj=appointment,
+                    outcome="refused",
+                    detail="outside check-in window",
+                )
                 return None
             appointment.status = "arrived"
             appointment.arrived_at = utcnow()

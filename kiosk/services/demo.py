@@ -33,20 +33,60 @@ STAFF = [
 # The patient the README uses to try the kiosk: always booked for later today.
 KIOSK_PATIENT = {"given_name": "Olivia", "family_name": "Shaw", "sex": "female", "date_of_birth": date(1985, 3, 14)}
 # Online access for the README (demo only). Account IDs use the letter alphabet (no 0, O, 1, I or L).
-READY = {"given_name": "George", "family_name": "Hall", "sex": "male", "date_of_birth": date(1972, 6, 2),
-         "account_id": "READY23456", "password": "Demo walnut ferry 58"}
-PARENT = {"given_name": "Hannah", "family_name": "Green", "sex": "female", "date_of_birth": date(1988, 9, 21),
-          "account_id": "PARENT2345", "password": "Demo parent kettle 27"}
+READY = {
+    "given_name": "George",
+    "family_name": "Hall",
+    "sex": "male",
+    "date_of_birth": date(1972, 6, 2),
+    "account_id": "READY23456",
+    "password": "Demo walnut ferry 58",
+}
+PARENT = {
+    "given_name": "Hannah",
+    "family_name": "Green",
+    "sex": "female",
+    "date_of_birth": date(1988, 9, 21),
+    "account_id": "PARENT2345",
+    "password": "Demo parent kettle 27",
+}
 CHILD = {"given_name": "Sophie", "family_name": "Green", "sex": "female"}
-NEW = {"given_name": "Priya", "family_name": "Singh", "sex": "female", "date_of_birth": date(1990, 11, 5),
-       "account_id": "NEWREG2345"}
+NEW = {
+    "given_name": "Priya",
+    "family_name": "Singh",
+    "sex": "female",
+    "date_of_birth": date(1990, 11, 5),
+    "account_id": "NEWREG2345",
+}
 CLINICIANS = [("Dr A Patel", "gp"), ("Dr J Okafor", "gp"), ("Dr S Morgan", "gp"), ("Nurse K Lewis", "nurse")]
 GIVEN = {
     "female": ["Amelia", "Aisha", "Chloe", "Grace", "Hannah", "Isla", "Mary", "Priya", "Sophie", "Zara", "Joan", "Mei"],
     "male": ["Arjun", "Ben", "David", "Ethan", "George", "Harry", "Jack", "Kwame", "Liam", "Omar", "Tom", "Wei"],
 }
-FAMILY = ["Ahmed", "Baker", "Clarke", "Davies", "Evans", "Green", "Hall", "Iqbal", "Jones", "Khan", "Lewis", "Mitchell",
-          "Nowak", "Osei", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Usman", "Walker", "Young", "Zielinski"]
+FAMILY = [
+    "Ahmed",
+    "Baker",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Green",
+    "Hall",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Mitchell",
+    "Nowak",
+    "Osei",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Usman",
+    "Walker",
+    "Young",
+    "Zielinski",
+]
 
 
 def demo_nhs_numbers(rng: random.Random):
@@ -66,8 +106,13 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
         raise DomainError("This database holds a real practice: refusing to add demo data (use --force to insist)")
     rng = random.Random(seed)
     with database.atomic():
-        practice = Practice.create(name=PRACTICE_NAME, ods_code=ODS, phone="01632 960000", is_demo=True,
-                                   address="1 Riverside Walk, Exampleton EX1 2AB")
+        practice = Practice.create(
+            name=PRACTICE_NAME,
+            ods_code=ODS,
+            phone="01632 960000",
+            is_demo=True,
+            address="1 Riverside Walk, Exampleton EX1 2AB",
+        )
         system = Actor("system", None, "demo loader", "system", practice.id, "command line")
         clinicians = [Clinician.create(practice=practice, display_name=n, profession=p) for n, p in CLINICIANS]
         for role, name, email, password in STAFF:
@@ -91,14 +136,22 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
     lines.append(f"Kiosk patient: surname S, female, born 14 3 1985, appointment today at {when:%H:%M}.")
     lines.append("Patient and proxy accounts (demo only):")
     lines.append(f"  ready patient   Account ID {READY['account_id']}  password {READY['password']}")
-    lines.append(f"  parent (proxy)  Account ID {PARENT['account_id']}  password {PARENT['password']}  acts for Sophie Green")
+    lines.append(
+        f"  parent (proxy)  Account ID {PARENT['account_id']}  password {PARENT['password']}  acts for Sophie Green"
+    )
     lines.append(f"  to register     Account ID {NEW['account_id']}  Linkage Key {letter}  born 5 11 1990")
     return "\n".join(lines)
 
 
 def _staff(practice, role, name, email, password, clinician):
-    return StaffUser.create(practice=practice, role=role, name=name, email=email,
-                            password_hash=hash_password(password), clinician=clinician if role == "clinician" else None)
+    return StaffUser.create(
+        practice=practice,
+        role=role,
+        name=name,
+        email=email,
+        password_hash=hash_password(password),
+        clinician=clinician if role == "clinician" else None,
+    )
 
 
 def _patients(practice, rng, count):
@@ -111,11 +164,16 @@ def _patients(practice, rng, count):
             continue
         seen.add(number)
         sex = rng.choice(["female", "male"])
-        rows.append({
-            "practice": practice.id, "nhs_number": number, "sex": sex, "given_name": rng.choice(GIVEN[sex]),
-            "family_name": rng.choice(FAMILY),
-            "date_of_birth": date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 94)),
-        })
+        rows.append(
+            {
+                "practice": practice.id,
+                "nhs_number": number,
+                "sex": sex,
+                "given_name": rng.choice(GIVEN[sex]),
+                "family_name": rng.choice(FAMILY),
+                "date_of_birth": date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 94)),
+            }
+        )
     with database.atomic():
         Patient.insert_many(rows).execute()
     return list(Patient.for_practice(practice.id).order_by(Patient.id))
@@ -124,15 +182,17 @@ def _patients(practice, rng, count):
 def _sessions(actor, clinicians, day):
     for clinician in clinicians:
         if clinician.profession == "nurse":
-            create_session(actor, clinician, day, time(9), time(12), length_minutes=15, kind="nurse",
-                           released_online=True)
+            create_session(
+                actor, clinician, day, time(9), time(12), length_minutes=15, kind="nurse", released_online=True
+            )
             continue
-        create_session(actor, clinician, day, time(8, 30), time(12), length_minutes=10, kind="gp",
-                       released_online=True)
-        create_session(actor, clinician, day, time(14), time(17, 30), length_minutes=10, kind="gp",
-                       released_online=False)
-        create_session(actor, clinician, day, time(17, 30), time(18), length_minutes=10, kind="phone",
-                       released_online=True)
+        create_session(actor, clinician, day, time(8, 30), time(12), length_minutes=10, kind="gp", released_online=True)
+        create_session(
+            actor, clinician, day, time(14), time(17, 30), length_minutes=10, kind="gp", released_online=False
+        )
+        create_session(
+            actor, clinician, day, time(17, 30), time(18), length_minutes=10, kind="phone", released_online=True
+        )
 
 
 def _book(practice, people, rng):
@@ -146,12 +206,19 @@ def _book(practice, people, rng):
             status = rng.choices(["seen", "dna"], [9, 1])[0]
         elif slot.starts_at < now:
             status = "arrived"
-        rows.append({"practice": practice.id, "slot": slot.id, "patient": rng.choice(people[1:]).id,
-                     "status": status, "booked_via": rng.choice(["staff", "online"]),
-                     "arrived_at": slot.starts_at - timedelta(minutes=5) if status in ("seen", "arrived") else None})
+        rows.append(
+            {
+                "practice": practice.id,
+                "slot": slot.id,
+                "patient": rng.choice(people[1:]).id,
+                "status": status,
+                "booked_via": rng.choice(["staff", "online"]),
+                "arrived_at": slot.starts_at - timedelta(minutes=5) if status in ("seen", "arrived") else None,
+            }
+        )
     with database.atomic():
         for i in range(0, len(rows), 500):
-            Appointment.insert_many(rows[i:i + 500]).execute()
+            Appointment.insert_many(rows[i : i + 500]).execute()
 
 
 def _book_kiosk_patient(practice, clinician, patient) -> datetime:
@@ -162,8 +229,12 @@ def _book_kiosk_patient(practice, clinician, patient) -> datetime:
         wanted = datetime.combine(local_now.date(), time(23, 59))
     starts = local_to_utc(wanted)
     with database.atomic():
-        slot, _ = Slot.get_or_create(practice=practice, clinician=clinician, starts_at=starts,
-                                     defaults={"length_minutes": 10, "kind": "gp", "released_online": False})
+        slot, _ = Slot.get_or_create(
+            practice=practice,
+            clinician=clinician,
+            starts_at=starts,
+            defaults={"length_minutes": 10, "kind": "gp", "released_online": False},
+        )
         Appointment.delete().where((Appointment.slot == slot) & (Appointment.status != "cancelled")).execute()
         Appointment.create(practice=practice, slot=slot, patient=patient, status="booked", booked_via="staff")
     return wanted
@@ -195,10 +266,24 @@ def _online_access(practice, people) -> str:
         accounts[details["account_id"]] = online_access.set_services(desk, account.id, choice)
     for details in (READY, PARENT):
         OnlineAccount.update(password_hash=hash_password(details["password"]), registered_at=utcnow()).where(
-            OnlineAccount.account_id == details["account_id"]).execute()
+            OnlineAccount.account_id == details["account_id"]
+        ).execute()
     child = patient({**CHILD, "date_of_birth": child_born})
-    decide(desk, child.id, ProxyDecision(PARENT["account_id"], "parental", "", True, True, "summary", None, True,
-                                         "Mother, parental responsibility seen (demo)"))
+    decide(
+        desk,
+        child.id,
+        ProxyDecision(
+            PARENT["account_id"],
+            "parental",
+            "",
+            True,
+            True,
+            "summary",
+            None,
+            True,
+            "Mother, parental responsibility seen (demo)",
+        ),
+    )
     return online_access.group(online_access.issue_letter(desk, accounts[NEW["account_id"]].id).key)
 
 
@@ -218,20 +303,52 @@ def _medicines(practice, rng):
     rows = []
     for patient, chosen in ((george, MEDICINES[:3]), (hannah, MEDICINES[4:]), (sophie, MEDICINES[3:4])):
         for name, strength, dose, quantity, days_ago in chosen:
-            rows.append({"name": name, "strength": strength, "dose": dose, "quantity": quantity,
-                         "patient": patient.id, "last_issued_on": today - timedelta(days=days_ago),
-                         "review_on": today + timedelta(days=120)})
-    rows.append({"name": "Amlodipine", "strength": "5mg", "dose": "One tablet daily", "quantity": "28 tablets",
-                 "patient": george.id, "last_issued_on": today - timedelta(days=27),
-                 "review_on": today - timedelta(days=10)})
-    rows.append({"name": "Amoxicillin", "strength": "500mg", "dose": "One capsule three times a day",
-                 "quantity": "21 capsules", "patient": george.id, "kind": "acute",
-                 "last_issued_on": today - timedelta(days=40)})
+            rows.append(
+                {
+                    "name": name,
+                    "strength": strength,
+                    "dose": dose,
+                    "quantity": quantity,
+                    "patient": patient.id,
+                    "last_issued_on": today - timedelta(days=days_ago),
+                    "review_on": today + timedelta(days=120),
+                }
+            )
+    rows.append(
+        {
+            "name": "Amlodipine",
+            "strength": "5mg",
+            "dose": "One tablet daily",
+            "quantity": "28 tablets",
+            "patient": george.id,
+            "last_issued_on": today - timedelta(days=27),
+            "review_on": today - timedelta(days=10),
+        }
+    )
+    rows.append(
+        {
+            "name": "Amoxicillin",
+            "strength": "500mg",
+            "dose": "One capsule three times a day",
+            "quantity": "21 capsules",
+            "patient": george.id,
+            "kind": "acute",
+            "last_issued_on": today - timedelta(days=40),
+        }
+    )
     for patient in rng.sample(list(Patient.for_practice(practice.id)), 40):
         name, strength, dose, quantity, _ = rng.choice(MEDICINES)
-        rows.append({"name": name, "strength": strength, "dose": dose, "quantity": quantity, "patient": patient.id,
-                     "last_issued_on": today - timedelta(days=rng.randrange(40)),
-                     "review_on": today + timedelta(days=rng.randrange(-20, 300))})
+        rows.append(
+            {
+                "name": name,
+                "strength": strength,
+                "dose": dose,
+                "quantity": quantity,
+                "patient": patient.id,
+                "last_issued_on": today - timedelta(days=rng.randrange(40)),
+                "review_on": today + timedelta(days=rng.randrange(-20, 300)),
+            }
+        )
     with database.atomic():
         Medicine.insert_many([{"practice": practice.id, **row} for row in rows]).execute()
 
@@ -241,12 +358,24 @@ ENTRIES = [
     ("problem", "44054006", "Type 2 diabetes mellitus", {}),
     ("problem", "195967001", "Asthma", {}),
     ("allergy", "91936005", "Allergy to penicillin", {}),
-    ("result", "1022431000000105", "Haemoglobin A1c level", {"value": "52", "units": "mmol/mol",
-                                                              "reference_range": "20 to 41", "abnormal": True}),
-    ("result", "1000731000000107", "Serum cholesterol level", {"value": "4.6", "units": "mmol/L",
-                                                                "reference_range": "up to 5.0"}),
-    ("result", "1018251000000107", "Serum creatinine level", {"value": "78", "units": "umol/L",
-                                                              "reference_range": "59 to 104"}),
+    (
+        "result",
+        "1022431000000105",
+        "Haemoglobin A1c level",
+        {"value": "52", "units": "mmol/mol", "reference_range": "20 to 41", "abnormal": True},
+    ),
+    (
+        "result",
+        "1000731000000107",
+        "Serum cholesterol level",
+        {"value": "4.6", "units": "mmol/L", "reference_range": "up to 5.0"},
+    ),
+    (
+        "result",
+        "1018251000000107",
+        "Serum creatinine level",
+        {"value": "78", "units": "umol/L", "reference_range": "59 to 104"},
+    ),
     ("immunisation", "1037351000000105", "Influenza vaccination", {}),
     ("immunisation", "1324681000000101", "COVID-19 vaccination", {}),
     ("procedure", "80146002", "Appendicectomy", {}),
@@ -268,25 +397,54 @@ def _records(practice, rng):
     rows = []
     for patient in [george, *others]:
         for n, (kind, code, term, extra) in enumerate(ENTRIES if patient is george else rng.sample(ENTRIES, 5)):
-            rows.append({"practice": practice.id, "patient": patient.id, "kind": kind, "snomed_code": code,
-                         "term": term, "effective_on": today - timedelta(days=30 * n + rng.randrange(30)),
-                         "recorded_at_place": practice.name, **extra})
+            rows.append(
+                {
+                    "practice": practice.id,
+                    "patient": patient.id,
+                    "kind": kind,
+                    "snomed_code": code,
+                    "term": term,
+                    "effective_on": today - timedelta(days=30 * n + rng.randrange(30)),
+                    "recorded_at_place": practice.name,
+                    **extra,
+                }
+            )
     with database.atomic():
         CodedEntry.insert_many(rows).execute()
         letters = [
-            ("outpatient", "cleared", "Cardiology clinic, City Hospital",
-             "Seen in clinic. Blood pressure well controlled on ramipril. No changes. Discharged to GP care."),
-            ("discharge", "awaiting_review", "Ward 7, City Hospital",
-             "Admitted with chest pain. Troponin negative. Discharged the next day. Please review in two weeks."),
-            ("referral", "withheld", "Community mental health team",
-             "Referral letter including information given by a family member."),
+            (
+                "outpatient",
+                "cleared",
+                "Cardiology clinic, City Hospital",
+                "Seen in clinic. Blood pressure well controlled on ramipril. No changes. Discharged to GP care.",
+            ),
+            (
+                "discharge",
+                "awaiting_review",
+                "Ward 7, City Hospital",
+                "Admitted with chest pain. Troponin negative. Discharged the next day. Please review in two weeks.",
+            ),
+            (
+                "referral",
+                "withheld",
+                "Community mental health team",
+                "Referral letter including information given by a family member.",
+            ),
         ]
         for n, (kind, status, author, body) in enumerate(letters):
-            Letter.create(practice=practice, patient=george, kind=kind, received_on=today - timedelta(days=10 + n * 7),
-                          author=author, body=body, status=status, filed_by=reception,
-                          withhold_reason="third_party" if status == "withheld" else "",
-                          decided_by=clinician if status != "awaiting_review" else None,
-                          decided_at=utcnow() if status != "awaiting_review" else None)
+            Letter.create(
+                practice=practice,
+                patient=george,
+                kind=kind,
+                received_on=today - timedelta(days=10 + n * 7),
+                author=author,
+                body=body,
+                status=status,
+                filed_by=reception,
+                withhold_reason="third_party" if status == "withheld" else "",
+                decided_by=clinician if status != "awaiting_review" else None,
+                decided_at=utcnow() if status != "awaiting_review" else None,
+            )
 
 
 def _appointments(practice):

@@ -13,8 +13,9 @@ def enrol(actor: Actor, name: str) -> tuple[Kiosk, str]:
     """A new kiosk and the device token for its cookie. Only the token's hash is stored."""
     token = secrets.token_urlsafe(32)
     with database.atomic():
-        kiosk = Kiosk.create(practice=actor.practice_id, name=name.strip(), token_hash=token_digest(token),
-                             enrolled_by=actor.id)
+        kiosk = Kiosk.create(
+            practice=actor.practice_id, name=name.strip(), token_hash=token_digest(token), enrolled_by=actor.id
+        )
         record(actor, "kiosk.enrol", obj=kiosk, detail=kiosk.name)
     return kiosk, token
 

@@ -24,16 +24,35 @@ def session_slot_times(day: date, start: time, end: time, length_minutes: int) -
     return times
 
 
-def create_session(actor: Actor, clinician: Clinician, day: date, start: time, end: time, *, length_minutes: int,
-                   kind: str, released_online: bool) -> int:
+def create_session(
+    actor: Actor,
+    clinician: Clinician,
+    day: date,
+    start: time,
+    end: time,
+    *,
+    length_minutes: int,
+    kind: str,
+    released_online: bool,
+) -> int:
     """Add a session's slots; slots that already exist for the clinician at that time are left as they are."""
     rows = [
-        {"practice": clinician.practice_id, "clinician": clinician.id, "starts_at": t,
-         "length_minutes": length_minutes, "kind": kind, "released_online": released_online}
+        {
+            "practice": clinician.practice_id,
+            "clinician": clinician.id,
+            "starts_at": t,
+            "length_minutes": length_minutes,
+            "kind": kind,
+            "released_online": released_online,
+        }
         for t in session_slot_times(day, start, end, length_minutes)
     ]
     with database.atomic():
         created = Slot.insert_many(rows).on_conflict_ignore().as_rowcount().execute() if rows else 0
-        record(actor, "diary.create_session", obj=clinician,
-               detail=f"{day} {start:%H:%M}-{end:%H:%M} {kind} x{len(rows)} every {length_minutes} min")
+        record(
+            actor,
+            "diary.create_session",
+            obj=clinician,
+            detail=f"{day} {start:%H:%M}-{end:%H:%M} {kind} x{len(rows)} every {length_minutes} min",
+        )
     return created

@@ -84,8 +84,7 @@ def record_access_blocked(patient_id: int) -> bool:
     latest = (
         CodedEntry.select()
         .where(
-            (CodedEntry.patient == patient_id)
-            & CodedEntry.snomed_code.in_([ENHANCED_REVIEW, ENHANCED_REVIEW_OVERRIDE])
+            (CodedEntry.patient == patient_id) & CodedEntry.snomed_code.in_([ENHANCED_REVIEW, ENHANCED_REVIEW_OVERRIDE])
         )
         .order_by(CodedEntry.effective_on.desc(), CodedEntry.id.desc())
         .first()
@@ -104,20 +103,28 @@ def start_for_patient(actor: Actor, patient_id: int) -> OnlineAccount:
         account = account_for_patient(actor.practice_id, patient.id)
         if account is None:
             account = OnlineAccount.create(
-                practice=actor.practice_id, patient=patient, given_name=patient.given_name,
-                family_name=patient.family_name, date_of_birth=patient.date_of_birth, account_id=_new_account_id(),
+                practice=actor.practice_id,
+                patient=patient,
+                given_name=patient.given_name,
+                family_name=patient.family_name,
+                date_of_birth=patient.date_of_birth,
+                account_id=_new_account_id(),
             )
             record(actor, "online.account_create", patient_id=patient.id, obj=account)
     return account
 
 
-def create_for_person(actor: Actor, *, given_name: str, family_name: str, date_of_birth: date, method: str,
-                      evidence: str) -> OnlineAccount:
+def create_for_person(
+    actor: Actor, *, given_name: str, family_name: str, date_of_birth: date, method: str, evidence: str
+) -> OnlineAccount:
     """An account for someone not registered here, who will act as a proxy. Identity is checked at the same time."""
     with database.atomic():
         account = OnlineAccount.create(
-            practice=actor.practice_id, given_name=given_name.strip(), family_name=family_name.strip(),
-            date_of_birth=date_of_birth, account_id=_new_account_id(),
+            practice=actor.practice_id,
+            given_name=given_name.strip(),
+            family_name=family_name.strip(),
+            date_of_birth=date_of_birth,
+            account_id=_new_account_id(),
         )
         record(actor, "online.account_create", obj=account, detail="proxy not registered at the practice")
         _add_identity_check(actor, account, method, evidence)
@@ -138,8 +145,9 @@ def verify_identity(actor: Actor, account_id: int, method: str, evidence: str) -
 
 
 def _add_identity_check(actor: Actor, account: OnlineAccount, method: str, evidence: str) -> IdentityCheck:
-    check = IdentityCheck.create(practice=actor.practice_id, account=account, method=method,
-                                 evidence=evidence.strip(), verified_by=actor.id)
+    check = IdentityCheck.create(
+        practice=actor.practice_id, account=account, method=method, evidence=evidence.strip(), verified_by=actor.id
+    )
     record(actor, "online.identity_verified", patient_id=account.patient_id, obj=account, detail=method)
     return check
 
@@ -172,8 +180,14 @@ def set_services(actor: Actor, account_id: int, choice: ServiceChoice) -> Online
     if problem:
         # Recorded in its own transaction and raised after it: raising inside would roll the record back (R12).
         with database.atomic():
-            record(actor, "online.services", patient_id=account.patient_id, obj=account, outcome="refused",
-                   detail=problem[0])
+            record(
+                actor,
+                "online.services",
+                patient_id=account.patient_id,
+                obj=account,
+                outcome="refused",
+                detail=problem[0],
+            )
         raise DomainError(problem[0], field=problem[1])
     with database.atomic():
         account = OnlineAccount.get_in_practice(actor.practice_id, account_id)
@@ -184,8 +198,13 @@ def set_services(actor: Actor, account_id: int, choice: ServiceChoice) -> Online
         account.services_enabled_at = utcnow()
         account.services_enabled_by = actor.id
         account.save()
-        record(actor, "online.services", patient_id=account.patient_id, obj=account,
-               detail=f"{before} -> {_describe(account)}; not pressured confirmed: {choice.not_pressured}")
+        record(
+            actor,
+            "online.services",
+            patient_id=account.patient_id,
+            obj=account,
+            detail=f"{before} -> {_describe(account)}; not pressured confirmed: {choice.not_pressured}",
+        )
     return account
 
 
@@ -214,16 +233,28 @@ def issue_letter(actor: Actor, account_id: int) -> Letter:
     if problem:
         # Recorded, then raised outside the transaction so the refusal stays in the audit log (R12).
         with database.atomic():
-            record(actor, "online.letter_issue", patient_id=account.patient_id, obj=account, outcome="refused",
-                   detail=problem[0])
+            record(
+                actor,
+                "online.letter_issue",
+                patient_id=account.patient_id,
+                obj=account,
+                outcome="refused",
+                detail=problem[0],
+            )
         raise DomainError(problem[1])
     with database.atomic():
         LinkageKey.update(revoked_at=now).where(
             (LinkageKey.account == account.id) & LinkageKey.used_at.is_null() & LinkageKey.revoked_at.is_null()
         ).execute()
         try:
-            LinkageKey.create(practice=actor.practice_id, account=account, key_hash=key_digest(key), issued_at=now,
-                              expires_at=now + KEY_LIFETIME, issued_by=actor.id)
+            LinkageKey.create(
+                practice=actor.practice_id,
+                account=account,
+                key_hash=key_digest(key),
+                issued_at=now,
+                expires_at=now + KEY_LIFETIME,
+                issued_by=actor.id,
+            )
         except IntegrityError:
             raise DomainError("Another letter was issued at the same moment: check the account and try again") from None
         record(actor, "online.letter_issue", patient_id=account.patient_id, obj=account)

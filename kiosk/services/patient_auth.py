@@ -37,8 +37,13 @@ def check_letter(actor: Actor, account_id: str, key: str, date_of_birth: date) -
         )
     if live is None or account.date_of_birth != date_of_birth or account.is_suspended:
         with database.atomic():
-            record(actor, "patient.register", practice_id=account.practice_id if account else None,
-                   patient_id=account.patient_id if account else None, outcome="failed")
+            record(
+                actor,
+                "patient.register",
+                practice_id=account.practice_id if account else None,
+                patient_id=account.patient_id if account else None,
+                outcome="failed",
+            )
         raise DomainError(REGISTRATION_FAILED)
     return live
 
@@ -54,17 +59,29 @@ def complete_registration(actor: Actor, key_id: int, password: str) -> OnlineAcc
     with database.atomic():
         spent = (
             LinkageKey.update(used_at=now)
-            .where((LinkageKey.id == key_id) & LinkageKey.used_at.is_null() & LinkageKey.revoked_at.is_null()
-                   & (LinkageKey.expires_at > now))
+            .where(
+                (LinkageKey.id == key_id)
+                & LinkageKey.used_at.is_null()
+                & LinkageKey.revoked_at.is_null()
+                & (LinkageKey.expires_at > now)
+            )
             .execute()
         )
         if spent == 1:
-            OnlineAccount.update(password_hash=password_hash, registered_at=now, failed_attempts=0,
-                                 locked_until=None).where(OnlineAccount.id == account.id).execute()
+            OnlineAccount.update(
+                password_hash=password_hash, registered_at=now, failed_attempts=0, locked_until=None
+            ).where(OnlineAccount.id == account.id).execute()
             record(_as(account, actor), "patient.register", patient_id=account.patient_id, obj=account)
         else:
-            record(actor, "patient.register", practice_id=account.practice_id, patient_id=account.patient_id,
-                   obj=account, outcome="failed", detail="key no longer live")
+            record(
+                actor,
+                "patient.register",
+                practice_id=account.practice_id,
+                patient_id=account.patient_id,
+                obj=account,
+                outcome="failed",
+                detail="key no longer live",
+            )
     if spent != 1:  # raised after the transaction: inside, it would roll back the audit record
         raise DomainError(REGISTRATION_FAILED)
     return OnlineAccount.get_by_id(account.id)

@@ -54,11 +54,15 @@ def orderable(practice: Practice, patient_id: int, today: date | None = None) ->
         if m.kind != "repeat":
             rows.append(Orderable(m, False, "This was a one-off medicine. Contact the practice if you need more."))
         elif m.review_on is not None and m.review_on < today:
-            rows.append(Orderable(m, False, "Your medication review is overdue. Book a review appointment first.",
-                                  book_review=True))
+            rows.append(
+                Orderable(
+                    m, False, "Your medication review is overdue. Book a review appointment first.", book_review=True
+                )
+            )
         elif m.issues_left <= 0:
-            rows.append(Orderable(m, False, "No issues are left on this repeat. Book a medication review.",
-                                  book_review=True))
+            rows.append(
+                Orderable(m, False, "No issues are left on this repeat. Book a medication review.", book_review=True)
+            )
         elif m.id in pending:
             rows.append(Orderable(m, False, "You have already ordered this. It is waiting for a clinician."))
         elif m.next_due and m.next_due - timedelta(days=practice.order_days_before_due) > today:
@@ -96,13 +100,22 @@ def order(actor: Actor, patient_id: int, medicine_ids: list[int], *, note: str, 
             refused = [allowed[i].medicine.name for i in wanted if i in allowed and not allowed[i].can_order]
             if not refused and wanted <= set(allowed):
                 request = PrescriptionRequest.create(
-                    practice=practice.id, patient=patient.id, token=token, note=note.strip()[:500],
-                    requested_by=actor.id if actor.kind == "patient" else None, pharmacy=patient.nominated_pharmacy,
+                    practice=practice.id,
+                    patient=patient.id,
+                    token=token,
+                    note=note.strip()[:500],
+                    requested_by=actor.id if actor.kind == "patient" else None,
+                    pharmacy=patient.nominated_pharmacy,
                 )
                 for medicine_id in sorted(wanted):
                     RequestItem.create(practice=practice.id, request=request, medicine=medicine_id)
-                record(actor, "prescription.order", patient_id=patient.id, obj=request,
-                       detail=", ".join(allowed[i].medicine.name for i in sorted(wanted)))
+                record(
+                    actor,
+                    "prescription.order",
+                    patient_id=patient.id,
+                    obj=request,
+                    detail=", ".join(allowed[i].medicine.name for i in sorted(wanted)),
+                )
                 return request
             # A twin of this submission (double tap) committed while this one waited: its items now look
             # "already ordered", but the answer is that request, not a refusal.
@@ -110,8 +123,13 @@ def order(actor: Actor, patient_id: int, medicine_ids: list[int], *, note: str, 
             if existing is not None:
                 return existing
             # Committed, not rolled back with the refusal: refused attempts are audited too (R12).
-            record(actor, "prescription.order", patient_id=patient.id, outcome="refused",
-                   detail=f"not orderable: {', '.join(refused) or 'unknown medicine'}")
+            record(
+                actor,
+                "prescription.order",
+                patient_id=patient.id,
+                outcome="refused",
+                detail=f"not orderable: {', '.join(refused) or 'unknown medicine'}",
+            )
     except IntegrityError:
         # The same token won a race in another worker: that request is the answer.
         existing = PrescriptionRequest.get_or_none(PrescriptionRequest.token == token)
@@ -165,8 +183,9 @@ def decide(actor: Actor, request_id: int, decisions: list[ItemDecision]) -> Pres
             if item is None:
                 continue
             if not d.approve and not d.reason.strip():
-                raise DomainError("Give a reason the patient will read for each rejected medicine",
-                                  field=f"reason-{d.item_id}")
+                raise DomainError(
+                    "Give a reason the patient will read for each rejected medicine", field=f"reason-{d.item_id}"
+                )
             item.status = "approved" if d.approve else "rejected"
             item.reason = d.reason.strip()
             item.decided_by = actor.id
@@ -176,12 +195,22 @@ def decide(actor: Actor, request_id: int, decisions: list[ItemDecision]) -> Pres
                 Medicine.update(last_issued_on=local_today(), issues_left=Medicine.issues_left - 1).where(
                     Medicine.id == item.medicine_id
                 ).execute()
-            record(actor, "prescription.approve" if d.approve else "prescription.reject", patient_id=request.patient_id,
-                   obj=item, detail=d.reason.strip())
+            record(
+                actor,
+                "prescription.approve" if d.approve else "prescription.reject",
+                patient_id=request.patient_id,
+                obj=item,
+                detail=d.reason.strip(),
+            )
         statuses = {i.status for i in request.items}
         if "requested" not in statuses:
-            request.status = ("approved" if statuses == {"approved"} else
-                              "rejected" if statuses == {"rejected"} else "partly_approved")
+            request.status = (
+                "approved"
+                if statuses == {"approved"}
+                else "rejected"
+                if statuses == {"rejected"}
+                else "partly_approved"
+            )
             request.decided_at = utcnow()
             request.save()
     return request
@@ -230,8 +259,13 @@ def change_medicine(actor: Actor, medicine_id: int, details: MedicineDetails) ->
         for key, value in details.__dict__.items():
             setattr(medicine, key, value)
         medicine.save()
-        record(actor, "medicine.change", patient_id=medicine.patient_id, obj=medicine,
-               detail=f"{before} -> {_describe(medicine)}")
+        record(
+            actor,
+            "medicine.change",
+            patient_id=medicine.patient_id,
+            obj=medicine,
+            detail=f"{before} -> {_describe(medicine)}",
+        )
     return medicine
 
 
@@ -247,5 +281,7 @@ def stop_medicine(actor: Actor, medicine_id: int, reason: str) -> Medicine:
 
 
 def _describe(m: Medicine) -> str:
-    return (f"{m.name} {m.strength} {m.dose} x{m.quantity} {m.kind} every {m.interval_days}d "
-            f"issues left {m.issues_left} review {m.review_on}")
+    return (
+        f"{m.name} {m.strength} {m.dose} x{m.quantity} {m.kind} every {m.interval_days}d "
+        f"issues left {m.issues_left} review {m.review_on}"
+    )

@@ -108,26 +108,38 @@ def decide(actor: Actor, patient_id: int, decision: ProxyDecision) -> ProxyLink:
         if decision.basis == "parental" and age >= 16:
             raise DomainError("Parental responsibility gives proxy access only for a child under 16", field="basis")
         if decision.basis == "parental" and 11 <= age < 16 and not decision.competence_assessment.strip():
-            raise DomainError("Record the competence assessment for a child aged 11 to 15",
-                              field="competence_assessment")
+            raise DomainError(
+                "Record the competence assessment for a child aged 11 to 15", field="competence_assessment"
+            )
         if decision.record_level not in RECORD_ORDER:
             raise DomainError("Choose a record access level", field="record_level")
     try:
         with database.atomic():
             link = ProxyLink.create(
-                practice=actor.practice_id, proxy=proxy, patient=patient, basis=decision.basis,
+                practice=actor.practice_id,
+                proxy=proxy,
+                patient=patient,
+                basis=decision.basis,
                 competence_assessment=decision.competence_assessment.strip(),
                 appointments=decision.grant and decision.appointments,
                 prescriptions=decision.grant and decision.prescriptions,
                 record_level=decision.record_level if decision.grant else "none",
-                ends_on=decision.ends_on, status="active" if decision.grant else "refused",
-                reason=decision.reason.strip(), decided_by=actor.id,
+                ends_on=decision.ends_on,
+                status="active" if decision.grant else "refused",
+                reason=decision.reason.strip(),
+                decided_by=actor.id,
             )
-            record(actor, "proxy.grant" if decision.grant else "proxy.refuse", patient_id=patient.id, obj=link,
-                   detail=f"proxy account {proxy.id}; basis {decision.basis}; {decision.reason.strip()}")
+            record(
+                actor,
+                "proxy.grant" if decision.grant else "proxy.refuse",
+                patient_id=patient.id,
+                obj=link,
+                detail=f"proxy account {proxy.id}; basis {decision.basis}; {decision.reason.strip()}",
+            )
     except IntegrityError:
-        raise DomainError("This person already has proxy access for this patient: end it first",
-                          field="proxy_account_id") from None
+        raise DomainError(
+            "This person already has proxy access for this patient: end it first", field="proxy_account_id"
+        ) from None
     return link
 
 

@@ -92,8 +92,11 @@ def record_overview(practice: Practice, patient_id: int, level: str, per_section
     for kind in kinds_for(level):
         query = visible_entries(practice, patient_id, level, kind)
         entries = list(query.limit(per_section))
-        sections.append(Section(kind, RECORD_KINDS[kind][0], entries, query.count() if len(entries) == per_section
-                                else len(entries)))
+        sections.append(
+            Section(
+                kind, RECORD_KINDS[kind][0], entries, query.count() if len(entries) == per_section else len(entries)
+            )
+        )
     return sections
 
 
@@ -101,8 +104,11 @@ def current_medicines(practice: Practice, patient_id: int, level: str) -> list[M
     """The summary's medicines: what the practice currently prescribes (from the repeat list)."""
     if level == "none" or record_access_blocked(patient_id):
         return []
-    return list(Medicine.for_practice(practice.id).where((Medicine.patient == patient_id)
-                                                         & Medicine.stopped_at.is_null()).order_by(Medicine.name))
+    return list(
+        Medicine.for_practice(practice.id)
+        .where((Medicine.patient == patient_id) & Medicine.stopped_at.is_null())
+        .order_by(Medicine.name)
+    )
 
 
 def viewers(practice_id: int, patient_id: int, limit: int = 50):
@@ -113,7 +119,7 @@ def viewers(practice_id: int, patient_id: int, limit: int = 50):
             (AuditEvent.practice == practice_id)
             & (AuditEvent.patient == patient_id)
             & (AuditEvent.actor_kind == "staff")
-            & AuditEvent.action.in_(["record.view", "letter.view", "patient.view"])
+            & AuditEvent.action.in_(["record.view", "letter.view", "letter.view_attachment", "patient.view"])
             & (AuditEvent.outcome == "ok")
         )
         .order_by(AuditEvent.id.desc())
@@ -138,17 +144,36 @@ def file_letter(actor: Actor, patient_id: int, new: NewLetter) -> Letter:
     """Every letter starts awaiting review and invisible, whoever files it (R5)."""
     with database.atomic():
         patient = Patient.get_in_practice(actor.practice_id, patient_id)
-        letter = Letter.create(practice=actor.practice_id, patient=patient, kind=new.kind,
-                               received_on=new.received_on, author=new.author.strip(), body=new.body.strip(),
-                               filed_by=actor.id)
+        letter = Letter.create(
+            practice=actor.practice_id,
+            patient=patient,
+            kind=new.kind,
+            received_on=new.received_on,
+            author=new.author.strip(),
+            body=new.body.strip(),
+            filed_by=actor.id,
+        )
         for code, term in new.codes:
-            CodedEntry.create(practice=actor.practice_id, patient=patient, kind="problem", snomed_code=code,
-                              term=term, effective_on=new.received_on, letter=letter, added_by=actor.id,
-                              recorded_at_place=new.author.strip()[:120])
+            CodedEntry.create(
+                practice=actor.practice_id,
+                patient=patient,
+                kind="problem",
+                snomed_code=code,
+                term=term,
+                effective_on=new.received_on,
+                letter=letter,
+                added_by=actor.id,
+                recorded_at_place=new.author.strip()[:120],
+            )
         if new.attachment:
             filename, content_type, data = new.attachment
-            LetterAttachment.create(practice=actor.practice_id, letter=letter, filename=filename[:200],
-                                    content_type=content_type[:100], data=data)
+            LetterAttachment.create(
+                practice=actor.practice_id,
+                letter=letter,
+                filename=filename[:200],
+                content_type=content_type[:100],
+                data=data,
+            )
         record(actor, "letter.file", patient_id=patient.id, obj=letter, detail=f"{new.kind} from {new.author}")
     return letter
 
@@ -172,8 +197,9 @@ def due_for_another_look(practice_id: int, today: date):
     )
 
 
-def decide_letter(actor: Actor, letter_id: int, *, clear: bool, reason: str = "", note: str = "",
-                  look_again_on: date | None = None) -> Letter:
+def decide_letter(
+    actor: Actor, letter_id: int, *, clear: bool, reason: str = "", note: str = "", look_again_on: date | None = None
+) -> Letter:
     """Clear for online, or withhold with a reason. Only this makes a letter visible; no decision leaves it hidden."""
     if not clear and reason not in WITHHOLD_REASONS:
         raise DomainError("Choose why the letter is withheld", field="reason")
@@ -186,8 +212,13 @@ def decide_letter(actor: Actor, letter_id: int, *, clear: bool, reason: str = ""
         letter.decided_by = actor.id
         letter.decided_at = utcnow()
         letter.save()
-        record(actor, "letter.clear" if clear else "letter.withhold", patient_id=letter.patient_id, obj=letter,
-               detail="" if clear else f"{reason}: {note.strip()}")
+        record(
+            actor,
+            "letter.clear" if clear else "letter.withhold",
+            patient_id=letter.patient_id,
+            obj=letter,
+            detail="" if clear else f"{reason}: {note.strip()}",
+        )
     return letter
 
 

@@ -12,7 +12,9 @@ from kiosk.services.audit import record
 from kiosk.sessions import end_sessions_for
 
 
-def create(actor: Actor, *, name: str, email: str, role: str, password: str, practice_id: int | None = None) -> StaffUser:
+def create(
+    actor: Actor, *, name: str, email: str, role: str, password: str, practice_id: int | None = None
+) -> StaffUser:
     email = email.strip().lower()
     if problem := password_problem(password, context=(email, name)):
         raise DomainError(problem, field="password")

@@ -695,3 +695,22 @@ def test_an_uploaded_web_page_is_still_only_a_download(client, as_staff, patient
         response.headers["Content-Security-Policy"][:7],
         response.headers["X-Content-Type-Options"],
     ) == ("attachment", "sandbox", "nosniff")
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_anything_is_saved(client, practice):
+    import io
+
+    from kiosk.models import Letter
+    from tests.builders import make_patient, make_staff, make_staff_session
+
+    patient = make_patient(practice)
+    make_staff_session(client, make_staff(practice, "reception"))
+    url = f"/staff/patients/{patient.id}/letters/new"
+    huge = io.BytesIO(b"x" * (7 * 1024 * 1024))
+
+    response = client.post(
+        url, data={"kind": "other", "attachment": (huge, "scan.pdf")}, content_type="multipart/form-data"
+    )
+
+    assert (response.status_code, "The file is too big" in response.get_data(as_text=True)) == (413, True)
+    assert Letter.select().count() == 0

@@ -542,11 +542,11 @@ def test_patient_opening_the_letters_list_is_audited(client, reader, patient):
     assert [(e.patient_id, e.detail) for e in views("record.view")] == [(patient.id, "letters list")]
 
 
-def test_a_hidden_letter_asked_for_leaves_no_letter_view(client, reader, patient):
+def test_a_hidden_letter_asked_for_leaves_no_successful_letter_view(client, reader, patient):
     letter = make_letter(patient)
     reader("full")
     client.get(f"/letters/{letter.id}")
-    assert views("letter.view") == []
+    assert [e.outcome for e in views("letter.view")] == ["refused"]
 
 
 def test_staff_viewing_the_record_is_audited(client, practice, patient):
@@ -698,3 +698,13 @@ def test_htmx_request_shows_the_same_entries(client, reader, patient):
     make_entry(patient, "problem", term="Hypertension")
     reader("detailed")
     assert "Hypertension" in client.get("/record/problem", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
+def test_a_refused_look_at_a_letter_awaiting_review_is_audited(client, reader, patient):
+    letter = make_letter(patient, status="awaiting_review")
+    reader("full")
+
+    assert client.get(f"/letters/{letter.id}").status_code == 404
+
+    refused = AuditEvent.select().where((AuditEvent.action == "letter.view") & (AuditEvent.outcome == "refused"))
+    assert [(e.patient_id, e.detail) for e in refused] == [(patient.id, f"letter {letter.id} not visible")]
