@@ -60,6 +60,7 @@
   ["pointerdown", "keydown", "input"].forEach(function (name) {
     document.addEventListener(name, activity, { passive: true });
   });
-  document.addEventListener("htmx:afterSettle", arm);
+  // afterSwap, not afterSettle: settling waits on a timer, and the new page's timers should start with the page.
+  document.addEventListener("htmx:afterSwap", arm);
   document.addEventListener("DOMContentLoaded", arm);
 })();
