@@ -47,3 +47,15 @@ class Appointment(PracticeScoped):
     @property
     def status_label(self) -> str:
         return STATUSES[self.status]
+
+    @classmethod
+    def with_details(cls, practice_id: int):
+        """This practice's appointments with their slot, clinician and patient, read in one query."""
+        return (
+            cls.select(cls, Slot, Clinician, Patient)
+            .join(Slot)
+            .join(Clinician)
+            .switch(cls)
+            .join(Patient)
+            .where(cls.practice == practice_id)
+        )

@@ -39,15 +39,7 @@ def _slot(slot_id: int) -> Slot:
 
 
 def _appointment(appointment_id: int) -> Appointment:
-    found = (
-        Appointment.select(Appointment, Slot, Clinician, Patient)
-        .join(Slot)
-        .join(Clinician)
-        .switch(Appointment)
-        .join(Patient)
-        .where((Appointment.id == appointment_id) & (Appointment.practice == current_actor().practice_id))
-        .first()
-    )
+    found = Appointment.with_details(current_actor().practice_id).where(Appointment.id == appointment_id).first()
     if found is None:
         abort(404)
     return found

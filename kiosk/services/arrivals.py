@@ -5,7 +5,7 @@ from itertools import groupby
 from kiosk.access import Actor
 from kiosk.clock import local_day_bounds, local_today, utcnow
 from kiosk.db import database
-from kiosk.models import Appointment, Clinician, Patient, Slot
+from kiosk.models import Appointment, Clinician, Slot
 from kiosk.services import DomainError
 from kiosk.services.audit import record
 from kiosk.services.checkin import running_late
@@ -18,17 +18,8 @@ def todays_list(practice_id: int) -> list[tuple[Clinician, int, list[Appointment
     """Today's live appointments grouped by clinician: (clinician, minutes running late, appointments)."""
     start, end = local_day_bounds(local_today())
     rows = (
-        Appointment.select(Appointment, Slot, Clinician, Patient)
-        .join(Slot)
-        .join(Clinician)
-        .switch(Appointment)
-        .join(Patient)
-        .where(
-            (Appointment.practice == practice_id)
-            & (Appointment.status != "cancelled")
-            & (Slot.starts_at >= start)
-            & (Slot.starts_at < end)
-        )
+        Appointment.with_details(practice_id)
+        .where((Appointment.status != "cancelled") & (Slot.starts_at >= start) & (Slot.starts_at < end))
         .order_by(Clinician.display_name, Clinician.id, Slot.starts_at)
     )
     grouped = []

@@ -54,18 +54,8 @@ def is_throttled(actor: Actor) -> bool:
 
 def _todays_booked(practice_id: int):
     start, end = local_day_bounds(local_today())
-    return (
-        Appointment.select(Appointment, Slot, Clinician, Patient)
-        .join(Slot)
-        .join(Clinician)
-        .switch(Appointment)
-        .join(Patient)
-        .where(
-            (Appointment.practice == practice_id)
-            & (Appointment.status == "booked")
-            & (Slot.starts_at >= start)
-            & (Slot.starts_at < end)
-        )
+    return Appointment.with_details(practice_id).where(
+        (Appointment.status == "booked") & (Slot.starts_at >= start) & (Slot.starts_at < end)
     )
 
 
