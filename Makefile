@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_DB := instance/demo.sqlite3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test test-fast lint fmt bench clean assets chromium
+.PHONY: help setup run test test-fast lint fmt bench clean assets chromium lynx
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -29,13 +29,16 @@ assets: $(VENV)/.installed node_modules/.installed ## Build CSS and JavaScript w
 chromium: ## Install Debian's Chromium for the browser tests (Playwright cannot download one here)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 
+lynx: ## Install Debian's lynx for the text-browser journeys (tests/e2e/test_lynx.py)
+	@command -v lynx >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends lynx; }
+
 run: setup ## Fresh demo database, then serve on http://127.0.0.1:$(PORT) with gunicorn
 	mkdir -p instance && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi migrate
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi demo
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/gunicorn --no-control-socket -w 2 -b 127.0.0.1:$(PORT) wsgi:app
 
-test: setup chromium ## Set up, then the whole suite (unit, integration, e2e) on SQLite and PostgreSQL
+test: setup chromium lynx ## Set up, then the whole suite (unit, integration, e2e) on SQLite and PostgreSQL
 	$(PY) -m pytest -q
 
 test-fast: setup ## Unit and integration tests only
