@@ -4,7 +4,6 @@ from flask import Blueprint, abort, g, redirect, request, session, url_for
 
 from kiosk.access import current_actor, patient_required, public
 from kiosk.forms.online import ActingForForm, ChoosePasswordForm, PatientSignInForm, RegisterForm
-from kiosk.models import RECORD_LEVELS
 from kiosk.rendering import render, render_form_errors
 from kiosk.routes.staff_auth import safe_next
 from kiosk.services import DomainError, patient_auth
@@ -95,7 +94,7 @@ def sign_out():
 @bp.get("/home")
 @patient_required()
 def home():
-    return render("patient/home.html", levels=RECORD_LEVELS, switch_form=ActingForForm())
+    return render("patient/home.html", switch_form=ActingForForm())
 
 
 @bp.post("/acting-for")

@@ -94,7 +94,7 @@ def test_a_patient_orders_two_medicines_and_follows_the_decisions(new_page, staf
     expect(me.get_by_text("Your note: Away from Friday")).to_be_visible()
     me.get_by_role("button", name="Order these medicines").click()
 
-    expect(heading(me)).to_have_text("Request sent: requested")
+    expect(heading(me)).to_have_text("Prescription request sent")
     expect(me.get_by_text("Amlodipine 5mg: Waiting for a clinician")).to_be_visible()
     expect(me.get_by_text("Ramipril 2.5mg: Waiting for a clinician")).to_be_visible()
 
@@ -143,7 +143,7 @@ def test_a_double_click_on_order_makes_one_request(new_page, practice, js):
     page = patient_page(new_page("phone", js=js), patient)
     page.goto(f"/prescriptions/check?medicine={medicine.id}")
     page.get_by_role("button", name="Order these medicines").dblclick()
-    expect(heading(page)).to_have_text("Request sent: requested")
+    expect(heading(page)).to_have_text("Prescription request sent")
     assert PrescriptionRequest.select().where(PrescriptionRequest.patient == patient.id).count() == 1
 
 
@@ -180,7 +180,7 @@ def patient_check(page, practice):
 def patient_receipt(page, practice):
     patient_check(page, practice)
     page.get_by_role("button", name="Order these medicines").click()
-    expect(heading(page)).to_have_text("Request sent: requested")
+    expect(heading(page)).to_have_text("Prescription request sent")
 
 
 def patient_requests(page, practice):

@@ -231,7 +231,7 @@ def test_confirmation_says_what_to_bring_and_how_to_cancel(client, clinician, pa
     book(client, make_slot(clinician, TOMORROW_10))
     appointment = Appointment.get()
     response = client.get(f"/appointments/{appointment.id}/booked")
-    assert all(s in text(response) for s in ("Appointment booked", "What to bring", "up to 2 hours before"))
+    assert all(s in text(response) for s in ("Appointment booked", "What to bring", "up to 2 hours before. Or phone"))
     assert page(response).css_first(f"a[href='/appointments/{appointment.id}/cancel']") is not None
 
 

@@ -330,6 +330,21 @@ def test_home_shows_only_the_services_switched_on(client, george):
     assert "gp record" not in tasks
 
 
+@pytest.mark.parametrize(
+    ("level", "shown"),
+    [
+        ("summary", "GP record: medicines and allergies"),
+        ("detailed", "GP record: the detailed coded record"),
+        ("full", "GP record: the full record, and letters"),
+    ],
+)
+def test_home_says_what_the_record_level_shows_without_brackets_inside_brackets(client, practice, level, shown):
+    account = make_registered_account(practice, make_patient(practice), record_level=level)
+    make_patient_session(client, account)
+    tasks = text(check_html(body(client.get("/home"))).css_first(".app-task-links"))
+    assert shown in tasks and "(" not in tasks
+
+
 def test_home_with_nothing_switched_on_says_so(client, practice):
     account = make_registered_account(practice, make_patient(practice))
     make_patient_session(client, account)

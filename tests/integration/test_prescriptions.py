@@ -282,6 +282,14 @@ def test_the_receipt_lists_each_item_as_waiting_for_a_clinician(client, patient)
     assert "Amlodipine 5mg: Waiting for a clinician" in body and "Ramipril 5mg: Waiting for a clinician" in body
 
 
+@sqlite_only
+def test_the_receipt_says_the_request_was_sent_and_its_status_in_plain_words(client, patient):
+    as_patient(client, patient)
+    body = text(client.get(place(client, [make_medicine(patient)]).location))
+    assert "Prescription request sent" in body and "Status: Requested." in body
+    assert "Request sent: requested" not in body
+
+
 def test_the_order_keeps_the_note(client, patient):
     as_patient(client, patient)
     place(client, [make_medicine(patient)], "Away from Friday")
@@ -441,6 +449,29 @@ def test_a_proxy_sees_the_patients_medicines_not_their_own(client, child):
     make_medicine(parent.patient, name="Sertraline")
     body = text(client.get("/prescriptions/"))
     assert ("Salbutamol" in body, "Sertraline" in body) == (True, False)
+
+
+@sqlite_only
+def test_a_proxy_reads_about_the_patients_requests_not_their_own(client, child):
+    proxy_for(client, child, prescriptions=True)
+    medicine = make_medicine(child)
+    pages = {
+        "list": text(client.get("/prescriptions/")),
+        "receipt": text(client.get(place(client, [medicine]).location)),
+        "requests": text(client.get("/prescriptions/requests")),
+        "home": text(client.get("/home")),
+    }
+    assert "See Sophie’s requests" in pages["list"] and "Which medicines does Sophie need?" in pages["list"]
+    assert "See all Sophie’s requests" in pages["receipt"]
+    assert "Sophie’s prescription requests" in pages["requests"]
+    assert "follow Sophie’s requests" in pages["home"]
+    assert [name for name, body in pages.items() if re.search(r"\byour (requests|prescription)", body, re.I)] == []
+
+
+@sqlite_only
+def test_a_proxy_with_no_orders_yet_is_told_nothing_was_ordered_for_the_patient(client, child):
+    proxy_for(client, child, prescriptions=True)
+    assert "Nothing has been ordered online for Sophie yet." in text(client.get("/prescriptions/requests"))
 
 
 @pytest.mark.parametrize("url", PATIENT_PAGES)
