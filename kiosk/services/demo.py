@@ -296,12 +296,26 @@ MEDICINES = [
 ]
 
 
+def _adults(practice, leave_out=()) -> list[Patient]:
+    """Patients 18 or over today. The sampled medicines and problems are adult ones: no baby on ramipril."""
+    today = local_today()
+
+    def age(born: date) -> int:
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    patients = Patient.for_practice(practice.id).order_by(Patient.id)
+    return [p for p in patients if age(p.date_of_birth) >= 18 and p.id not in leave_out]
+
+
 def _medicines(practice, rng):
-    """Repeat lists for the README's patients and a sample of others; some due, some not, one review overdue."""
+    """Repeat lists for the README's patients and a sample of others; some due, some not, one review overdue.
+
+    George's list fits his record (see ENTRIES): hypertension, type 2 diabetes, asthma, and a penicillin allergy.
+    """
     today = local_today()
     george, hannah, sophie = _readme_patients()
     rows = []
-    for patient, chosen in ((george, MEDICINES[:3]), (hannah, MEDICINES[4:]), (sophie, MEDICINES[3:4])):
+    for patient, chosen in ((george, MEDICINES[:4]), (hannah, MEDICINES[4:]), (sophie, MEDICINES[3:4])):
         for name, strength, dose, quantity, days_ago in chosen:
             rows.append(
                 {
@@ -325,18 +339,20 @@ def _medicines(practice, rng):
             "review_on": today - timedelta(days=10),
         }
     )
+    # His one-off antibiotic is a macrolide: his record carries a penicillin allergy, so never amoxicillin.
     rows.append(
         {
-            "name": "Amoxicillin",
+            "name": "Clarithromycin",
             "strength": "500mg",
-            "dose": "One capsule three times a day",
-            "quantity": "21 capsules",
+            "dose": "One tablet twice a day for 7 days",
+            "quantity": "14 tablets",
             "patient": george.id,
             "kind": "acute",
             "last_issued_on": today - timedelta(days=40),
         }
     )
-    for patient in rng.sample(list(Patient.for_practice(practice.id)), 40):
+    adults = _adults(practice, leave_out={george.id, hannah.id})
+    for patient in rng.sample(adults, min(40, len(adults))):
         name, strength, dose, quantity, _ = rng.choice(MEDICINES)
         rows.append(
             {
@@ -392,11 +408,13 @@ def _records(practice, rng):
     reception = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "reception"))
     george = _readme_patients()[0]
     # A small demo (tests load 40 patients) has fewer than 60 others; George's record is written once, in full.
-    candidates = [p for p in Patient.for_practice(practice.id) if p.id != george.id]
+    candidates = _adults(practice, leave_out={george.id})
     others = rng.sample(candidates, min(60, len(candidates)))
+    # The consultation note names George's ramipril: others, whose medicines are drawn at random, do not get it.
+    general = [entry for entry in ENTRIES if entry[0] != "consultation"]
     rows = []
     for patient in [george, *others]:
-        for n, (kind, code, term, extra) in enumerate(ENTRIES if patient is george else rng.sample(ENTRIES, 5)):
+        for n, (kind, code, term, extra) in enumerate(ENTRIES if patient is george else rng.sample(general, 5)):
             rows.append(
                 {
                     "practice": practice.id,

@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from kiosk.clock import to_local
-from kiosk.models import Appointment, Clinician, Patient, Practice, Slot, StaffUser
+from kiosk.clock import local_today, to_local
+from kiosk.models import Appointment, Clinician, CodedEntry, Medicine, Patient, Practice, Slot, StaffUser
 from kiosk.passwords import verify_password
 from kiosk.services import DomainError, checkin
-from kiosk.services.demo import KIOSK_PATIENT, ODS, STAFF, load_demo
+from kiosk.services.demo import KIOSK_PATIENT, ODS, READY, STAFF, load_demo
 from tests.builders import actor_for, make_kiosk, make_practice, password_hash
 
 SMALL = {"patients": 80, "weeks": 0}  # the loader samples 60 patients for records
@@ -86,6 +86,44 @@ def test_kiosk_demo_patient_appointment_is_later_today(app, time_machine):
     )
     (appointment,) = Appointment.select().join(Slot).where(Appointment.patient == patient)
     assert datetime(2026, 6, 10, 8, 3) < appointment.slot.starts_at < datetime(2026, 6, 10, 23, 0)
+
+
+# A clinician reading the demo would stop at a record that contradicts itself.
+PENICILLINS = ("amoxicillin", "ampicillin", "co-amoxiclav", "flucloxacillin", "penicillin", "pivmecillinam")
+ADULT_ONLY = {"Ramipril", "Atorvastatin", "Metformin", "Levothyroxine", "Amlodipine"}
+
+
+def medicines_of(patient) -> list[str]:
+    return [m.name for m in Medicine.select().where(Medicine.patient == patient.id)]
+
+
+def terms_of(patient) -> list[str]:
+    return [e.term for e in CodedEntry.select().where(CodedEntry.patient == patient.id)]
+
+
+def test_demo_gives_no_penicillin_to_a_patient_allergic_to_penicillin(app):
+    load_demo(**SMALL)
+    allergic = Patient.select().join(CodedEntry).where(CodedEntry.term == "Allergy to penicillin")
+    clashes = {
+        p.full_name: names
+        for p in allergic
+        if (names := [n for n in medicines_of(p) if any(word in n.lower() for word in PENICILLINS)])
+    }
+    assert allergic.count() > 0 and clashes == {}
+
+
+def test_demo_george_has_a_reliever_inhaler_for_the_asthma_on_his_record(app):
+    load_demo(**SMALL)
+    george = Patient.get(Patient.given_name == READY["given_name"], Patient.family_name == READY["family_name"])
+    assert "Asthma" in terms_of(george) and "Salbutamol inhaler" in medicines_of(george)
+
+
+def test_demo_children_get_no_adult_medicines_or_problems(app):
+    load_demo(patients=200, weeks=0)
+    today = local_today()
+    children = [p for p in Patient.for_practice(demo_practice().id) if (today - p.date_of_birth).days < 365 * 18]
+    found = {p.full_name: set(medicines_of(p)) & ADULT_ONLY | set(terms_of(p)) for p in children}
+    assert children and {name: what for name, what in found.items() if what} == {}
 
 
 def test_demo_refuses_a_database_holding_a_real_practice(app):
