@@ -13,6 +13,8 @@ CSP = "; ".join(
     ]
 )
 
+NO_STORE = "no-store, no-cache, private"
+
 
 def add_security_headers(response):
     h = response.headers
@@ -23,6 +25,7 @@ def add_security_headers(response):
     h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     if response.mimetype in ("text/html", "text/csv") and "Cache-Control" not in h:
-        # Pages may show personal data: never kept in a cache, shared kiosk and shared PC included.
-        h["Cache-Control"] = "no-store"
+        # Pages may show personal data: never kept in a cache, shared kiosk and shared PC included. no-store alone
+        # is not enough for every browser: lynx still shows its stored copy unless told no-cache too.
+        h["Cache-Control"] = NO_STORE
     return response

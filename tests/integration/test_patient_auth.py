@@ -301,7 +301,7 @@ def test_sign_out_on_a_kiosk_returns_to_the_check_in_screen(kiosk_client, george
 
 def test_signed_in_pages_are_never_cached(client, george):
     make_patient_session(client, george)
-    assert client.get("/home").headers["Cache-Control"] == "no-store"
+    assert client.get("/home").headers["Cache-Control"] == "no-store, no-cache, private"
 
 
 def test_suspension_refuses_the_patients_very_next_request(client, george, practice):

@@ -119,7 +119,7 @@ def test_csv_carries_the_same_numbers(client, twenty, manager):
 def test_csv_is_a_download_named_after_the_practice(client, practice, manager):
     response = client.get("/staff/reports/uptake.csv")
     assert response.headers["Content-Disposition"] == f'attachment; filename="uptake-{practice.ods_code}.csv"'
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, no-cache, private"
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.test","Click")', "+44 20 7946 0000", "-1+2", "@SUM(A1:A9)"])
