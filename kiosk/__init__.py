@@ -27,7 +27,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     from kiosk.sessions import ServerSessionInterface
 
     app.session_interface = ServerSessionInterface()
-    csrf.init_app(app)
     compress.init_app(app)
     Htmx(app)
 
@@ -43,6 +42,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # Registered after the connection opens; the session is read lazily, so identity comes from a second hook.
     app.before_request(load_request_identity)
+    # CSRF is checked after identity is known, so a refused form can answer for who sent it (a kiosk starts again).
+    csrf.init_app(app)
 
     @app.teardown_request
     def _close_connection(_exc):

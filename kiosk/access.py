@@ -8,9 +8,10 @@ import hashlib
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, request, session, url_for
 
 from kiosk.models import Kiosk, OnlineAccount, StaffUser
+from kiosk.rendering import page_path, redirect_page
 
 KIOSK_COOKIE = "kiosk_device"
 
@@ -103,7 +104,7 @@ def kiosk_device_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.get("kiosk") is None:
-            return redirect(url_for("kiosk.start"))
+            return redirect_page(url_for("kiosk.start"))
         return view(*args, **kwargs)
 
     return _mark(wrapper, "kiosk")
@@ -117,7 +118,7 @@ def staff_required(*roles: str):
         def wrapper(*args, **kwargs):
             staff = g.get("staff")
             if staff is None:
-                return redirect(url_for("staff_auth.sign_in", next=request.full_path.rstrip("?")))
+                return redirect_page(url_for("staff_auth.sign_in", next=page_path()))
             if roles and staff.role not in roles:
                 abort(404)
             return view(*args, **kwargs)
@@ -134,7 +135,7 @@ def patient_required(service: str | None = None):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if g.get("account") is None:
-                return redirect(url_for("patient_auth.sign_in", next=request.full_path.rstrip("?")))
+                return redirect_page(url_for("patient_auth.sign_in", next=page_path()))
             if service is not None and (g.scope is None or not g.scope.allows(service)):
                 abort(404)
             return view(*args, **kwargs)

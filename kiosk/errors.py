@@ -1,6 +1,7 @@
+from flask import g, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from kiosk.rendering import render
+from kiosk.rendering import from_htmx, redirect_page, render
 
 
 def register(app):
@@ -12,9 +13,19 @@ def register(app):
     def not_allowed(_e):
         return render("errors/404.html", status=405)
 
+    @app.errorhandler(400)
+    def bad_request(_e):
+        return render("errors/400.html", status=400)
+
     @app.errorhandler(CSRFError)
     def csrf_failed(_e):
         # The form was stale, reused or forged: change nothing and ask for a fresh start.
+        if g.get("kiosk") is not None or request.blueprint == "kiosk":
+            if from_htmx():
+                # A kiosk's stale page is usually someone else's (or a start screen whose session lapsed): the next
+                # patient gets a fresh check-in with a new token, not an error about a page they never saw.
+                return redirect_page(url_for("kiosk.start"))
+            return render("errors/csrf_kiosk.html", status=400)
         return render("errors/csrf.html", status=400)
 
     @app.errorhandler(413)

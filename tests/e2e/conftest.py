@@ -64,9 +64,11 @@ def _console_problem(message) -> bool:
 
 
 def _subresource_failed(response) -> bool:
+    # An htmx request is a page load by other means: the error page it brings is swapped in as the page.
     return (
         response.status >= 400
         and response.request.resource_type != "document"
+        and response.request.headers.get("hx-request") != "true"
         and not response.url.endswith("/favicon.ico")
     )
 

@@ -60,7 +60,19 @@
   ["pointerdown", "keydown", "input"].forEach(function (name) {
     document.addEventListener(name, activity, { passive: true });
   });
+  // An error page that htmx swapped in (layout.html's responseHandling) replaced what the person was looking at,
+  // perhaps without their doing: put them on its heading, so a screen reader announces what happened.
+  function focusErrorHeading(event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || xhr.status < 400) return;
+    var heading = document.querySelector("#main-content h1");
+    if (!heading) return;
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+
   // afterSwap, not afterSettle: settling waits on a timer, and the new page's timers should start with the page.
   document.addEventListener("htmx:afterSwap", arm);
+  document.addEventListener("htmx:afterSwap", focusErrorHeading);
   document.addEventListener("DOMContentLoaded", arm);
 })();
