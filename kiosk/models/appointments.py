@@ -23,7 +23,10 @@ class Slot(PracticeScoped):
     released_online = pw.BooleanField(default=False)
 
     class Meta:
-        indexes = ((("clinician", "starts_at"), True),)
+        indexes = (
+            (("clinician", "starts_at"), True),
+            (("practice", "starts_at"), False),  # the slot finder: free released slots by practice and time
+        )
 
 
 class Appointment(PracticeScoped):

@@ -51,6 +51,10 @@ class Letter(PracticeScoped):
     filed_by = pw.ForeignKeyField(StaffUser, on_delete="RESTRICT", backref="filed_letters")
     created_at = created_at_field()
 
+    class Meta:
+        # The review queue (a practice's letters by status, oldest first) and a patient's cleared letters.
+        indexes = ((("practice", "status", "created_at"), False), (("patient", "status"), False))
+
     @property
     def kind_label(self) -> str:
         return LETTER_KINDS[self.kind]
@@ -88,6 +92,9 @@ class CodedEntry(PracticeScoped):
     hidden_reason = pw.CharField(max_length=20, default="")
     hidden_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="hidden_entries")
     added_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="added_entries")
+
+    class Meta:
+        indexes = ((("patient", "kind", "effective_on"), False),)  # a patient's record, section by section
 
     @property
     def kind_label(self) -> str:
