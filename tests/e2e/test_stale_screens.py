@@ -182,3 +182,19 @@ def test_letter_withheld_since_the_list_loaded_shows_page_not_found(new_page, pr
     expect(page.locator("header")).to_have_count(1)
     if js:
         expect(heading(page)).to_be_focused()
+
+
+def test_refused_form_shows_the_bad_request_page_and_it_has_no_accessibility_problems(staff_screens, practice):
+    appointment_in(practice, 10)
+    page = staff_screens("reception").arrivals().page
+    # A choice the form never offered, as a page from before a change to the list would send.
+    page.get_by_label("Dr A Patel is running late by").evaluate("select => { select.options[1].value = '7'; }")
+    page.get_by_label("Dr A Patel is running late by").select_option(index=1)
+
+    page.get_by_role("button", name="Save for Dr A Patel").click()
+
+    expect(heading(page)).to_have_text("Sorry, we could not do that")
+    expect(heading(page)).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Sorry, we could not do that – "))
+    screenshot(page, "bad-request")
+    assert_accessible(page)
