@@ -20,7 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     database.initialize(open_database(app.config["DATABASE_URL"]))
 
-    from kiosk import assets, cli, errors, filters
+    from kiosk import assets, cli, errors, faults, filters, passwords
     from kiosk.access import current_actor, load_request_identity
     from kiosk.routes import register_blueprints
     from kiosk.security import add_security_headers
@@ -67,6 +67,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_blueprints(app)
     errors.register(app)
+    faults.register(app)
+    passwords.limit_hashing(app.config["HASHING_AT_ONCE"], app.config["HASHING_WAIT_SECONDS"])
     filters.register(app)
     cli.register(app)
     return app

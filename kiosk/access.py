@@ -8,12 +8,17 @@ import hashlib
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, g, request, session, url_for
+from flask import abort, current_app, g, request, session, url_for
 
 from kiosk.models import Kiosk, OnlineAccount, StaffUser
 from kiosk.rendering import page_path, redirect_page
 
 KIOSK_COOKIE = "kiosk_device"
+
+
+def kiosk_cookie_name() -> str:
+    """The kiosk cookie's name: __Host- prefixed over HTTPS, so that no subdomain or plain-http page can set it."""
+    return f"__Host-{KIOSK_COOKIE}" if current_app.config.get("HTTPS") else KIOSK_COOKIE
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class Actor:
     role: str
     practice_id: int | None
     device: str
+    source: str = ""  # the network address, for limits on guessing; shared by every PC in a surgery
 
 
 def token_digest(token: str) -> str:
@@ -33,7 +39,7 @@ def token_digest(token: str) -> str:
 def load_request_identity() -> None:
     """Runs before every request: resolves the enrolled kiosk and the signed-in member of staff, if any."""
     g.kiosk = None
-    token = request.cookies.get(KIOSK_COOKIE)
+    token = request.cookies.get(kiosk_cookie_name())
     if token:
         g.kiosk = Kiosk.get_or_none((Kiosk.token_hash == token_digest(token)) & Kiosk.revoked_at.is_null())
     g.staff = None
@@ -62,15 +68,15 @@ def load_request_identity() -> None:
 def current_actor() -> Actor:
     if g.get("staff") is not None:
         s = g.staff
-        return Actor("staff", s.id, s.name, s.role, s.practice_id, _device())
+        return Actor("staff", s.id, s.name, s.role, s.practice_id, _device(), _source())
     if g.get("account") is not None:
         a = g.account
         role = "proxy" if g.scope is not None and not g.scope.is_self else "patient"
-        return Actor("patient", a.id, a.full_name, role, a.practice_id, _device())
+        return Actor("patient", a.id, a.full_name, role, a.practice_id, _device(), _source())
     if g.get("kiosk") is not None:
         k = g.kiosk
-        return Actor("kiosk", k.id, k.name, "kiosk", k.practice_id, _device())
-    return Actor("anonymous", None, "", "", None, _device())
+        return Actor("kiosk", k.id, k.name, "kiosk", k.practice_id, _device(), _source())
+    return Actor("anonymous", None, "", "", None, _device(), _source())
 
 
 def in_practice_or_404(model, object_id: int):
@@ -79,6 +85,10 @@ def in_practice_or_404(model, object_id: int):
         return model.get_in_practice(current_actor().practice_id, object_id)
     except model.DoesNotExist:
         abort(404)
+
+
+def _source() -> str:
+    return request.remote_addr or ""
 
 
 def _device() -> str:

@@ -26,11 +26,27 @@ def load() -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'kiosk.sqlite3'}"),
         # Secure cookies whenever the deployment says it is behind HTTPS.
         "SESSION_COOKIE_SECURE": os.environ.get("KIOSK_HTTPS", "0") == "1",
+        # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain: only over HTTPS.
+        "SESSION_COOKIE_NAME": "__Host-session" if os.environ.get("KIOSK_HTTPS", "0") == "1" else "session",
         "STAFF_IDLE_MINUTES": int(os.environ.get("KIOSK_STAFF_IDLE_MINUTES", "30")),
         "PATIENT_IDLE_SECONDS": int(os.environ.get("KIOSK_PATIENT_IDLE_SECONDS", "600")),
         "PATIENT_KIOSK_IDLE_SECONDS": int(os.environ.get("KIOSK_PATIENT_KIOSK_IDLE_SECONDS", "120")),
-        "LOCKOUT_ATTEMPTS": 10,
-        "LOCKOUT_MINUTES": int(os.environ.get("KIOSK_LOCKOUT_MINUTES", "15")),
+        "HTTPS": os.environ.get("KIOSK_HTTPS", "0") == "1",
+        # Sign-in guessing (kiosk/services/lockout.py). Per typed email or Account ID: this many failures in a row are
+        # free, then each failure makes it wait a minute, doubling up to the cap; a right password after the wait
+        # always works, so nobody can be locked out for longer than the cap.
+        "SIGN_IN_FREE_FAILURES": int(os.environ.get("KIOSK_SIGN_IN_FREE_FAILURES", "5")),
+        "SIGN_IN_FIRST_DELAY_SECONDS": int(os.environ.get("KIOSK_SIGN_IN_FIRST_DELAY_SECONDS", "60")),
+        "SIGN_IN_MAX_DELAY_MINUTES": int(os.environ.get("KIOSK_SIGN_IN_MAX_DELAY_MINUTES", "15")),
+        # Per source address, across every account: failed sign-ins and registrations allowed in a minute. Every PC
+        # and kiosk of a surgery shares one address, as do phones behind a mobile network's NAT, so this is generous;
+        # a practice with more staff raises its own (Practice.source_attempts_per_minute).
+        "SOURCE_ATTEMPTS_PER_MINUTE": int(os.environ.get("KIOSK_SOURCE_ATTEMPTS_PER_MINUTE", "30")),
+        # Wrong letters (Account ID known, key or date of birth wrong) before the letter's key is cancelled.
+        "REGISTRATION_ATTEMPTS_PER_KEY": int(os.environ.get("KIOSK_REGISTRATION_ATTEMPTS_PER_KEY", "5")),
+        # argon2 hashes running at once in one worker process; more wait this long, then get 429.
+        "HASHING_AT_ONCE": int(os.environ.get("KIOSK_HASHING_AT_ONCE", "2")),
+        "HASHING_WAIT_SECONDS": float(os.environ.get("KIOSK_HASHING_WAIT_SECONDS", "2")),
         # Kiosk throttle: this many failed matches inside the window pauses check-in on that device.
         "KIOSK_FAILURES_ALLOWED": int(os.environ.get("KIOSK_FAILURES_ALLOWED", "6")),
         "KIOSK_FAILURE_WINDOW_MINUTES": int(os.environ.get("KIOSK_FAILURE_WINDOW_MINUTES", "10")),

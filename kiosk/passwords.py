@@ -1,5 +1,7 @@
 """Password hashing (argon2id) and the password policy shared by staff and patients."""
 
+import threading
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -9,19 +11,51 @@ _hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4, type=Typ
 # A hash to verify against when the account does not exist, so both cases take the same time.
 _DUMMY = _hasher.hash("no such account: constant-time filler")
 
+
+class HashingBusy(Exception):
+    """Every hashing slot of this worker is taken: answer 429 rather than let a flood of sign-ins queue up the
+    memory-hard hashes and starve every other page of CPU and memory."""
+
+    retry_after = 5
+
+
+# Sized from config by limit_hashing() at start-up; a default for code that runs without the app.
+_slots = threading.BoundedSemaphore(2)
+_wait_seconds = 2.0
+
+
+def limit_hashing(at_once: int, wait_seconds: float) -> None:
+    global _slots, _wait_seconds  # noqa: PLW0603 - one bound per process, set once at start-up
+    _slots = threading.BoundedSemaphore(at_once)
+    _wait_seconds = wait_seconds
+
+
+def _bounded(work):
+    slots = _slots
+    if not slots.acquire(timeout=_wait_seconds):
+        raise HashingBusy
+    try:
+        return work()
+    finally:
+        slots.release()
+
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _bounded(lambda: _hasher.hash(password))
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    def verify() -> bool:
+        try:
+            return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return _bounded(verify)
 
 
 def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | None:

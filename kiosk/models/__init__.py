@@ -1,4 +1,5 @@
 from kiosk.models.appointments import SLOT_KINDS, STATUSES, Appointment, Slot
+from kiosk.models.attempts import AttemptCounter
 from kiosk.models.audit import AuditEvent
 from kiosk.models.devices import Kiosk
 from kiosk.models.online import (
@@ -48,10 +49,12 @@ ALL_MODELS = [
     RequestItem,
     Letter,
     LetterAttachment,
+    AttemptCounter,
 ]
 
 __all__ = [
     "ALL_MODELS",
+    "AttemptCounter",
     "LETTER_KINDS",
     "RECORD_KINDS",
     "WITHHOLD_REASONS",

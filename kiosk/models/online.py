@@ -41,8 +41,6 @@ class OnlineAccount(PracticeScoped):
     account_id = pw.CharField(max_length=20, unique=True)
     password_hash = pw.CharField(max_length=255, null=True)
     registered_at = pw.DateTimeField(null=True)
-    failed_attempts = pw.IntegerField(default=0)
-    locked_until = pw.DateTimeField(null=True)
     # The patient's own services (R3); meaningless for a proxy-only account.
     appointments = pw.BooleanField(default=False)
     prescriptions = pw.BooleanField(default=False)
@@ -85,6 +83,10 @@ class LinkageKey(PracticeScoped):
     issued_by = pw.ForeignKeyField(StaffUser, on_delete="RESTRICT")
     used_at = pw.DateTimeField(null=True)
     revoked_at = pw.DateTimeField(null=True)
+    # Wrong letters typed against this key's Account ID; at REGISTRATION_ATTEMPTS_PER_KEY the key is revoked and
+    # revoked_reason tells reception why a new letter is needed.
+    failed_attempts = pw.IntegerField(default=0)
+    revoked_reason = pw.CharField(max_length=120, default="")
     # One live key per account is a partial unique index in the migration (linkage_key_one_live).
 
 

@@ -25,5 +25,8 @@ class Practice(BaseModel):
     order_days_before_due = pw.IntegerField(default=7)
     # Letters received before this date never show online (R5); the guidance gave 31 March 2017 at the latest.
     letters_from = pw.DateField(default=datetime.date(2017, 3, 31))
+    # Failed sign-ins allowed from one address in a minute, when the email or Account ID typed belongs to this
+    # practice (None: the installation's SOURCE_ATTEMPTS_PER_MINUTE). The surgery's PCs and kiosks share an address.
+    source_attempts_per_minute = pw.IntegerField(null=True)
     is_demo = pw.BooleanField(default=False)
     created_at = created_at_field()

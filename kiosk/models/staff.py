@@ -9,15 +9,18 @@ ROLES = {"reception": "Receptionist", "clinician": "Clinician", "manager": "Prac
 
 class StaffUser(PracticeScoped):
     practice = pw.ForeignKeyField(Practice, backref="staff", on_delete="CASCADE")
-    email = pw.CharField(max_length=254, unique=True)  # stored lower-cased
+    # Stored lower-cased; unique within a practice only, so that a manager creating an account learns nothing about
+    # other practices' staff (a locum may also work at two practices under one address).
+    email = pw.CharField(max_length=254)
     name = pw.CharField(max_length=120)
     role = pw.CharField(max_length=20, choices=[(k, v) for k, v in ROLES.items()])
     clinician = pw.ForeignKeyField(Clinician, null=True, on_delete="SET NULL")
     password_hash = pw.CharField(max_length=255)
-    failed_attempts = pw.IntegerField(default=0)
-    locked_until = pw.DateTimeField(null=True)
     disabled_at = pw.DateTimeField(null=True)
     created_at = created_at_field()
+
+    class Meta:
+        indexes = ((("practice", "email"), True),)
 
     @property
     def role_label(self) -> str:

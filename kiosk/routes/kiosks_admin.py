@@ -1,6 +1,6 @@
 from flask import Blueprint, abort, current_app, flash, g, redirect, url_for
 
-from kiosk.access import KIOSK_COOKIE, current_actor, staff_required
+from kiosk.access import current_actor, kiosk_cookie_name, staff_required
 from kiosk.forms import ActionForm
 from kiosk.forms.staff import KioskEnrolForm
 from kiosk.models import Kiosk
@@ -32,7 +32,7 @@ def enrol():
     flash(f"This device is now the kiosk “{kiosk.name}”. Sign out, then open the check-in screen.")
     response = redirect(url_for(".index"), 303)
     response.set_cookie(
-        KIOSK_COOKIE,
+        kiosk_cookie_name(),
         token,
         max_age=DEVICE_COOKIE_AGE,
         httponly=True,

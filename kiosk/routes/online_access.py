@@ -51,7 +51,7 @@ def _back_to(account: OnlineAccount):
 @staff_required()
 def patients():
     form = PatientSearchForm(request.args)
-    results = online_access.find_patients(current_actor().practice_id, form.q.data or "")
+    results = online_access.search_patients(current_actor(), form.q.data or "")
     return render("staff/patients.html", block="results", form=form, results=results, searched=bool(form.q.data))
 
 
@@ -73,6 +73,7 @@ def patient(patient_id: int):
         account=account,
         links=links,
         check=online_access.latest_identity_check(account) if account else None,
+        letter_note=online_access.letter_note(account) if account else None,
         blocked=online_access.record_access_blocked(p.id),
         levels=RECORD_LEVELS,
         action_form=ActionForm(),
@@ -105,6 +106,7 @@ def account(account_id: int):
         links=links,
         levels=RECORD_LEVELS,
         check=online_access.latest_identity_check(a),
+        letter_note=online_access.letter_note(a),
         action_form=ActionForm(),
     )
 

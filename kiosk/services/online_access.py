@@ -68,6 +68,15 @@ def find_patients(practice_id: int, query: str, limit: int = 25) -> list[Patient
     return list(select.order_by(Patient.family_name, Patient.given_name).limit(limit))
 
 
+def search_patients(actor: Actor, query: str) -> list[Patient]:
+    """find_patients for a member of staff, audited: the results are personal data (R12)."""
+    results = find_patients(actor.practice_id, query)
+    if query.strip():
+        with database.atomic():
+            record(actor, "patient.search", detail=f"{len(results)} found for {query.strip()[:60]!r}")
+    return results
+
+
 def _parse_date(text: str) -> date | None:
     parts = text.replace("/", " ").replace("-", " ").replace(".", " ").split()
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
@@ -150,6 +159,14 @@ def _add_identity_check(actor: Actor, account: OnlineAccount, method: str, evide
     )
     record(actor, "online.identity_verified", patient_id=account.patient_id, obj=account, detail=method)
     return check
+
+
+def letter_note(account: OnlineAccount) -> str | None:
+    """Why the latest letter no longer works, when that was not reception's doing (too many wrong attempts)."""
+    latest = account.linkage_keys.order_by(LinkageKey.issued_at.desc(), LinkageKey.id.desc()).first()
+    if latest is None or not latest.revoked_reason:
+        return None
+    return f"The letter's key was cancelled after {latest.revoked_reason}. Issue a new letter."
 
 
 def latest_identity_check(account: OnlineAccount) -> IdentityCheck | None:

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from flask import current_app
+
 from kiosk.access import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
@@ -20,32 +22,65 @@ def _as(account: OnlineAccount, actor: Actor) -> Actor:
 
 
 def check_letter(actor: Actor, account_id: str, key: str, date_of_birth: date) -> LinkageKey:
-    """The live key the letter carries, or one message whatever was wrong (expired, used, mistyped)."""
+    """The live key the letter carries, or one message whatever was wrong (expired, used, mistyped).
+
+    Wrong details against a known Account ID count against its live key: at REGISTRATION_ATTEMPTS_PER_KEY the key
+    is revoked (an 80-bit key cannot be guessed, so this many misses means someone is trying) and reception sees
+    why. Failures also count against the address, as sign-in failures do.
+    """
     account = OnlineAccount.get_or_none(OnlineAccount.account_id == normalise_code(account_id))
+    limit = _source_limit(actor, account)
+    lockout.check(None, actor.source)
+    now = utcnow()
     live = None
     if account is not None:
         live = (
             LinkageKey.select()
             .where(
                 (LinkageKey.account == account.id)
-                & (LinkageKey.key_hash == key_digest(key))
                 & LinkageKey.used_at.is_null()
                 & LinkageKey.revoked_at.is_null()
-                & (LinkageKey.expires_at > utcnow())
+                & (LinkageKey.expires_at > now)
             )
             .first()
         )
-    if live is None or account.date_of_birth != date_of_birth or account.is_suspended:
+    if (
+        live is None
+        or live.key_hash != key_digest(key)
+        or account.date_of_birth != date_of_birth
+        or account.is_suspended
+    ):
         with database.atomic():
+            detail = _count_wrong_letter(live, now) if live is not None and not account.is_suspended else ""
+            lockout.count_failure(None, actor.source, limit, now)
             record(
                 actor,
                 "patient.register",
                 practice_id=account.practice_id if account else None,
                 patient_id=account.patient_id if account else None,
                 outcome="failed",
+                detail=detail,
             )
         raise DomainError(REGISTRATION_FAILED)
     return live
+
+
+def _count_wrong_letter(live: LinkageKey, now) -> str:
+    """One more miss against the live key, counted in one statement so that racing workers all count."""
+    allowed = current_app.config["REGISTRATION_ATTEMPTS_PER_KEY"]
+    rows = list(
+        LinkageKey.update(failed_attempts=LinkageKey.failed_attempts + 1)
+        .where(LinkageKey.id == live.id)
+        .returning(LinkageKey.failed_attempts)
+        .tuples()
+        .execute()
+    )
+    if rows and rows[0][0] >= allowed:
+        LinkageKey.update(revoked_at=now, revoked_reason=f"{allowed} wrong attempts to register with it").where(
+            (LinkageKey.id == live.id) & LinkageKey.revoked_at.is_null()
+        ).execute()
+        return "letter key revoked after wrong attempts"
+    return ""
 
 
 def complete_registration(actor: Actor, key_id: int, password: str) -> OnlineAccount:
@@ -68,9 +103,9 @@ def complete_registration(actor: Actor, key_id: int, password: str) -> OnlineAcc
             .execute()
         )
         if spent == 1:
-            OnlineAccount.update(
-                password_hash=password_hash, registered_at=now, failed_attempts=0, locked_until=None
-            ).where(OnlineAccount.id == account.id).execute()
+            OnlineAccount.update(password_hash=password_hash, registered_at=now).where(
+                OnlineAccount.id == account.id
+            ).execute()
             record(_as(account, actor), "patient.register", patient_id=account.patient_id, obj=account)
         else:
             record(
@@ -88,36 +123,52 @@ def complete_registration(actor: Actor, key_id: int, password: str) -> OnlineAcc
 
 
 def authenticate(actor: Actor, account_id: str, password: str) -> OnlineAccount:
-    account = OnlineAccount.get_or_none(OnlineAccount.account_id == normalise_code(account_id))
+    typed = normalise_code(account_id)
+    account = OnlineAccount.get_or_none(OnlineAccount.account_id == typed)
+    identifier = lockout.identifier_key("patient", typed)
+    context = {"practice_id": account.practice_id, "patient_id": account.patient_id, "obj": account} if account else {}
+    limit = _source_limit(actor, account)
+    try:
+        lockout.check(identifier, actor.source)
+    except lockout.TooManyAttempts:
+        with database.atomic():
+            record(actor, "patient.sign_in", outcome="refused", detail="waiting after failures", **context)
+        raise
     password_ok = verify_password(account.password_hash if account else None, password)
     # Decide and record inside the transaction, refuse after it: raising inside would roll back the audit record
-    # and the failure count, and the lockout would never trigger.
+    # and the failure count.
     with database.atomic():
-        account = _decide(actor, account, password_ok)
+        account = _decide(actor, account, password_ok, identifier, limit)
     if account is None:
         raise DomainError(SIGN_IN_FAILED)
     return account
 
 
-def _decide(actor: Actor, account: OnlineAccount | None, password_ok: bool) -> OnlineAccount | None:
+def _source_limit(actor: Actor, account: OnlineAccount | None) -> int:
+    return lockout.source_limit(
+        [account.practice_id if account else None, actor.practice_id if actor.kind == "kiosk" else None]
+    )
+
+
+def _decide(
+    actor: Actor, account: OnlineAccount | None, password_ok: bool, identifier: str, limit: int
+) -> OnlineAccount | None:
     """Records the attempt (and counts a failure); the account if it may sign in, else None."""
+    now = utcnow()
     if account is None:
+        lockout.count_failure(identifier, actor.source, limit, now)
         record(actor, "patient.sign_in", outcome="failed", detail="unknown account id")
         return None
-    account = OnlineAccount.get_by_id(account.id)  # the lock state as of now, not as of before hashing
-    now = utcnow()
+    account = OnlineAccount.get_by_id(account.id)  # suspension as of now, not as of before hashing
     context = {"practice_id": account.practice_id, "patient_id": account.patient_id, "obj": account}
-    if account.locked_until and account.locked_until > now:
-        record(actor, "patient.sign_in", outcome="refused", detail="locked", **context)
-        return None
     if not password_ok:
-        lockout.count_failure(OnlineAccount, account.id, now)
+        lockout.count_failure(identifier, actor.source, limit, now)
         record(actor, "patient.sign_in", outcome="failed", **context)
         return None
     if account.is_suspended:
         record(actor, "patient.sign_in", outcome="refused", detail="suspended", **context)
         return None
-    lockout.clear(OnlineAccount, account.id)
+    lockout.clear(identifier)
     record(_as(account, actor), "patient.sign_in", patient_id=account.patient_id, obj=account)
     return account
 

@@ -224,12 +224,15 @@ def test_failed_sign_in_does_not_echo_the_password(client, george):
     assert "my secret guess 123" not in body(response)
 
 
-def test_ten_failures_lock_the_account_against_the_right_password(client, george):
-    for _ in range(10):
+def test_repeated_failures_make_the_right_password_wait_then_it_works(client, app, george, time_machine):
+    time_machine.move_to(START, tick=False)
+    for _ in range(app.config["SIGN_IN_FREE_FAILURES"]):
         sign_in(client, george.account_id, "wrong password again")
     response = sign_in(client, george.account_id)
-    assert error_text(response) == f"There is a problem {SIGN_IN_FAILED}"
+    assert "Wait a minute and try again" in error_text(response)
     assert not signed_in(client)
+    time_machine.shift(timedelta(seconds=app.config["SIGN_IN_FIRST_DELAY_SECONDS"] + 1))
+    assert sign_in(client, george.account_id).headers["Location"] == "/home"
 
 
 # Sessions

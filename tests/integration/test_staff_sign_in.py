@@ -97,61 +97,92 @@ def test_failed_sign_in_is_audited(client):
     assert (event.outcome, event.object_id, event.practice_id) == ("failed", staff.id, staff.practice_id)
 
 
-def test_ten_failures_lock_the_account_against_the_right_password(client):
+WAIT = "Wait a minute and try again"
+
+
+def free_failures(app) -> int:
+    return app.config["SIGN_IN_FREE_FAILURES"]
+
+
+def test_failures_after_the_free_ones_make_the_right_password_wait(client, app, time_machine):
+    time_machine.move_to("2026-06-10 09:00Z", tick=False)
     staff = quick_staff(make_practice())
-    fail(client, staff, 10)
+    fail(client, staff, free_failures(app))
+    response = attempt(client, staff.email, PASSWORD)
+    assert (response.status_code, WAIT in error_summary(response)) == (200, True)
+
+
+def test_the_right_password_works_once_the_wait_is_over(client, app, time_machine):
+    time_machine.move_to("2026-06-10 09:00Z", tick=False)
+    staff = quick_staff(make_practice())
+    fail(client, staff, free_failures(app))
+    time_machine.shift(timedelta(seconds=app.config["SIGN_IN_FIRST_DELAY_SECONDS"] + 1))
+    assert attempt(client, staff.email, PASSWORD).status_code == 303
+
+
+def test_the_wait_still_holds_just_before_it_ends(client, app, time_machine):
+    time_machine.move_to("2026-06-10 09:00Z", tick=False)
+    staff = quick_staff(make_practice())
+    fail(client, staff, free_failures(app))
+    time_machine.shift(timedelta(seconds=app.config["SIGN_IN_FIRST_DELAY_SECONDS"] - 1))
     assert attempt(client, staff.email, PASSWORD).status_code == 200
 
 
-def test_locked_account_gets_the_same_message(client):
+def test_each_failure_after_a_wait_doubles_the_next_wait(client, app, time_machine):
+    time_machine.move_to("2026-06-10 09:00Z", tick=False)
     staff = quick_staff(make_practice())
-    fail(client, staff, 10)
-    assert error_summary(attempt(client, staff.email, PASSWORD)).endswith(SIGN_IN_FAILED)
+    fail(client, staff, free_failures(app))
+    time_machine.shift(timedelta(minutes=1, seconds=1))
+    fail(client, staff, 1)
+    assert "Wait 2 minutes" in error_summary(attempt(client, staff.email, PASSWORD))
 
 
-def test_attempt_on_a_locked_account_is_audited_as_refused(client):
+def test_the_wait_is_capped_so_nobody_is_shut_out_for_long(client, app, time_machine):
+    time_machine.move_to("2026-06-10 09:00Z", tick=False)
     staff = quick_staff(make_practice())
-    fail(client, staff, 10)
+    for _ in range(12):  # an attacker keeping at it all day
+        fail(client, staff, 1)
+        time_machine.shift(timedelta(hours=1))
+    fail(client, staff, 1)
+    time_machine.shift(timedelta(minutes=app.config["SIGN_IN_MAX_DELAY_MINUTES"], seconds=1))
+    assert attempt(client, staff.email, PASSWORD).status_code == 303
+
+
+def test_an_attempt_while_waiting_is_audited_as_refused(client, app, time_machine):
+    time_machine.move_to("2026-06-10 09:00Z", tick=False)
+    staff = quick_staff(make_practice())
+    fail(client, staff, free_failures(app))
     attempt(client, staff.email, PASSWORD)
     last = AuditEvent.select().where(AuditEvent.action == "staff.sign_in").order_by(AuditEvent.id.desc()).get()
-    assert (last.outcome, last.detail, last.object_id) == ("refused", "locked", staff.id)
+    assert (last.outcome, last.detail, last.object_id) == ("refused", "waiting after failures", staff.id)
 
 
-def test_nine_failures_do_not_lock_the_account(client):
+def test_an_unknown_email_is_made_to_wait_just_like_a_known_one(client, app, time_machine):
+    time_machine.move_to("2026-06-10 09:00Z", tick=False)
+    for _ in range(free_failures(app)):
+        attempt(client, "nobody@example.test", "Wrong password entirely")
+    assert WAIT in error_summary(attempt(client, "nobody@example.test", "Wrong password entirely"))
+
+
+def test_failures_before_the_free_ones_run_out_do_not_delay(client, app):
     staff = quick_staff(make_practice())
-    fail(client, staff, 9)
+    fail(client, staff, free_failures(app) - 1)
     assert attempt(client, staff.email, PASSWORD).status_code == 303
 
 
-def test_lock_passes_after_the_lockout_time(client, app, time_machine):
-    time_machine.move_to("2026-06-10 09:00Z", tick=False)
-    staff = quick_staff(make_practice())
-    fail(client, staff, 10)
-    time_machine.shift(timedelta(minutes=app.config["LOCKOUT_MINUTES"], seconds=1))
-    assert attempt(client, staff.email, PASSWORD).status_code == 303
-
-
-def test_lock_still_holds_just_before_the_lockout_time_ends(client, app, time_machine):
-    time_machine.move_to("2026-06-10 09:00Z", tick=False)
-    staff = quick_staff(make_practice())
-    fail(client, staff, 10)
-    time_machine.shift(timedelta(minutes=app.config["LOCKOUT_MINUTES"], seconds=-1))
-    assert attempt(client, staff.email, PASSWORD).status_code == 200
-
-
-def test_failures_are_counted_per_account_not_per_address(client):
-    # Every PC and kiosk in a surgery shares one address: ten failures on one account must not lock out another.
+def test_a_wait_on_one_account_does_not_delay_a_colleague_at_the_same_address(client, app):
+    # Every PC and kiosk in a surgery shares one address: one person's typos must not delay the next person.
     practice = make_practice()
     careless, colleague = quick_staff(practice), quick_staff(practice)
-    fail(client, careless, 10)
+    fail(client, careless, free_failures(app) + 3)
     assert attempt(client, colleague.email, PASSWORD).status_code == 303
 
 
-def test_successful_sign_in_resets_the_failure_count(client):
+def test_successful_sign_in_resets_the_failure_count(client, app):
     staff = quick_staff(make_practice())
-    fail(client, staff, 9)
+    fail(client, staff, free_failures(app) - 1)
     attempt(client, staff.email, PASSWORD)
-    fail(client, staff, 1)
+    fail(client, staff, free_failures(app) - 1)
     assert attempt(client, staff.email, PASSWORD).status_code == 303
 
 

@@ -1,11 +1,11 @@
-"""kiosk.services.patient_auth: registering with the letter (R2) and signing in with lockout per account."""
+"""kiosk.services.patient_auth: registering with the letter (R2) and signing in, guessing slowed per account."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kiosk.models import AuditEvent, LinkageKey, OnlineAccount
-from kiosk.services import DomainError, online_access, patient_auth
+from kiosk.models import AttemptCounter, AuditEvent, LinkageKey, OnlineAccount
+from kiosk.services import DomainError, lockout, online_access, patient_auth
 from kiosk.services.online_access import ServiceChoice
 from kiosk.services.patient_auth import REGISTRATION_FAILED, SIGN_IN_FAILED
 from tests.builders import (
@@ -215,40 +215,42 @@ def test_an_unregistered_account_cannot_sign_in(george):
 
 def test_failures_are_counted_and_audited(george):
     fail(george, 3)
-    assert OnlineAccount.get_by_id(george.id).failed_attempts == 3
+    key = lockout.identifier_key("patient", george.account_id)
+    assert AttemptCounter.get_by_id(key).failures == 3
     events = AuditEvent.select().where((AuditEvent.action == "patient.sign_in") & (AuditEvent.outcome == "failed"))
     assert events.count() == 3
 
 
-def test_nine_failures_do_not_lock(george):
-    fail(george, 9)
+def test_failures_short_of_the_free_ones_do_not_delay(george, app):
+    fail(george, app.config["SIGN_IN_FREE_FAILURES"] - 1)
     assert sign_in(george.account_id, PASSWORD).id == george.id
 
 
-def test_ten_failures_lock_the_account_even_against_the_right_password(george):
-    fail(george, 10)
-    with pytest.raises(DomainError) as refused:
-        sign_in(george.account_id, PASSWORD)
-    assert refused.value.message == SIGN_IN_FAILED
-    last = AuditEvent.select().where(AuditEvent.action == "patient.sign_in").order_by(AuditEvent.id.desc()).get()
-    assert (last.outcome, last.detail) == ("refused", "locked")
-
-
-def test_lock_lifts_after_the_lockout_time(george, time_machine, app):
+def test_then_even_the_right_password_must_wait(george, app, time_machine):
     time_machine.move_to(ISSUED, tick=False)
-    fail(george, 10)
-    time_machine.shift(timedelta(minutes=app.config["LOCKOUT_MINUTES"], seconds=1))
+    fail(george, app.config["SIGN_IN_FREE_FAILURES"])
+    with pytest.raises(lockout.TooManyAttempts) as refused:
+        sign_in(george.account_id, PASSWORD)
+    assert "Wait a minute and try again" in refused.value.message
+    last = AuditEvent.select().where(AuditEvent.action == "patient.sign_in").order_by(AuditEvent.id.desc()).get()
+    assert (last.outcome, last.detail) == ("refused", "waiting after failures")
+
+
+def test_the_right_password_works_after_the_wait(george, time_machine, app):
+    time_machine.move_to(ISSUED, tick=False)
+    fail(george, app.config["SIGN_IN_FREE_FAILURES"])
+    time_machine.shift(timedelta(seconds=app.config["SIGN_IN_FIRST_DELAY_SECONDS"], milliseconds=1))
     assert sign_in(george.account_id, PASSWORD).id == george.id
 
 
-def test_a_success_resets_the_count(george):
-    fail(george, 9)
+def test_a_success_resets_the_count(george, app):
+    fail(george, app.config["SIGN_IN_FREE_FAILURES"] - 1)
     sign_in(george.account_id, PASSWORD)
-    fail(george, 9)
+    fail(george, app.config["SIGN_IN_FREE_FAILURES"] - 1)
     assert sign_in(george.account_id, PASSWORD).id == george.id
 
 
-def test_lockout_is_per_account(george):
+def test_delays_are_per_account(george, app):
     other = make_registered_account(george.practice, make_patient(george.practice))
-    fail(other, 10)
+    fail(other, app.config["SIGN_IN_FREE_FAILURES"])
     assert sign_in(george.account_id, PASSWORD).id == george.id
