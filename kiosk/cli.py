@@ -45,3 +45,51 @@ def register(app):
         except DomainError as e:
             raise click.ClickException(e.message) from None
         click.echo(f"Manager {staff.email} created for {ods.upper()}.")
+
+    @app.cli.command("backup")
+    @click.argument("dest", type=click.Path(dir_okay=True, file_okay=True))
+    def backup_command(dest):
+        """Copy the SQLite database to DEST (a file, or a folder) with a .sha256 beside it."""
+        from kiosk.services.backup import BackupError, backup
+
+        try:
+            written = backup(dest)
+        except BackupError as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"Backed up to {written} (integrity ok; checksum in {written.name}.sha256).")
+
+    @app.cli.command("restore")
+    @click.argument("src", type=click.Path(exists=True, dir_okay=False))
+    @click.confirmation_option(prompt="Replace the whole database with this backup and sign everyone out?")
+    def restore_command(src):
+        """Replace the database with a checked backup and end every session."""
+        from kiosk.services.backup import BackupError, restore
+
+        try:
+            ended = restore(src)
+        except BackupError as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"Restored from {src} (checksum and integrity ok). Ended {ended} sessions: everyone signs in again.")
+
+    @app.cli.command("audit-verify")
+    def audit_verify_command():
+        """Check the audit log's hash chain; report the first row that breaks it."""
+        from kiosk.services.audit import chain_heads, verify_chain
+
+        report = verify_chain()
+        if not report.ok:
+            raise click.ClickException(
+                f"Audit chain broken at row {report.broken_id} (practice {report.practice_id}): {report.problem}."
+            )
+        click.echo(f"Audit chain intact: {report.rows} rows.")
+        for practice_id, (event_id, digest) in chain_heads().items():
+            click.echo(f"  practice {practice_id}: newest row {event_id}, hash {digest}")
+
+    @app.cli.command("purge-sessions")
+    def purge_sessions_command():
+        """Delete expired sessions and stale sign-in counters (requests also do this now and then)."""
+        from kiosk.services import lockout
+        from kiosk.sessions import purge_expired
+
+        ended, counters = purge_expired(app), lockout.prune()
+        click.echo(f"Deleted {ended} expired sessions and {counters} stale sign-in counters.")

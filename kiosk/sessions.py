@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+import logging
 import secrets
 from datetime import timedelta
 
+import peewee as pw
 from flask import g
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
@@ -16,6 +18,9 @@ from kiosk.models import WebSession
 ANONYMOUS_IDLE = timedelta(hours=2)
 # Activity inside this gap does not rewrite last_seen: one write per minute at most, not one per click.
 TOUCH_EVERY = timedelta(seconds=20)
+# One request in this many also deletes expired session rows and stale attempt counters: no scheduler to run, and
+# the cost (two indexed DELETEs) is spread thinly. `flask --app wsgi purge-sessions` does the same on demand.
+PURGE_ONE_IN = 200
 
 
 def _digest(sid: str) -> str:
@@ -70,6 +75,10 @@ class ServerSessionInterface(SessionInterface):
         return ServerSession()
 
     def save_session(self, app, session: ServerSession, response):
+        if session is None or g.get("session_unwritable"):
+            return  # the database could not take the write (kiosk/faults.py): the page says nothing was changed
+        if secrets.randbelow(PURGE_ONE_IN) == 0:
+            _purge_quietly(app)
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)
@@ -112,6 +121,30 @@ def _owner(session: ServerSession) -> dict:
     if session.get("account_id"):
         return {"user_kind": "patient", "user_id": session["account_id"]}
     return {"user_kind": "", "user_id": None}
+
+
+def purge_expired(app, now=None) -> int:
+    """Delete every session row past its idle limit. A visit that never wrote to its session has no row at all."""
+    now = now or utcnow()
+    patient_idle = timedelta(seconds=max(app.config["PATIENT_IDLE_SECONDS"], app.config["PATIENT_KIOSK_IDLE_SECONDS"]))
+    staff_idle = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
+    expired = (
+        ((WebSession.user_kind == "") & (WebSession.last_seen_at < now - ANONYMOUS_IDLE))
+        | ((WebSession.user_kind == "staff") & (WebSession.last_seen_at < now - staff_idle))
+        | ((WebSession.user_kind == "patient") & (WebSession.last_seen_at < now - patient_idle))
+    )
+    return WebSession.delete().where(expired).execute()
+
+
+def _purge_quietly(app) -> None:
+    from kiosk.services import lockout
+
+    try:
+        purge_expired(app)
+        lockout.prune()
+    except pw.DatabaseError:
+        # Housekeeping must never cost the person their page; the next purge will catch up.
+        logging.getLogger(__name__).warning("session purge failed", exc_info=True)
 
 
 def end_sessions_for(user_kind: str, user_id: int) -> int:
