@@ -34,8 +34,10 @@ def check_html(html: str, url: str = "") -> HTMLParser:
     for form in tree.css("form"):
         if not form.attributes.get("action"):
             raise PageProblem(f"form without action{where}")
-        if (form.attributes.get("method") or "get").lower() == "post" and not form.css_first("[name=csrf_token]"):
-            raise PageProblem(f"POST form without a CSRF token ({form.attributes.get('action')}){where}")
+        if (form.attributes.get("method") or "get").lower() == "post":
+            if not form.css_first("[name=csrf_token]"):
+                raise PageProblem(f"POST form without a CSRF token ({form.attributes.get('action')}){where}")
+            check_no_unchosen_radio_group(form, where)
     if tree.css_first(".nhsuk-error-summary") and not title.text().startswith("Error: "):
         raise PageProblem(f"error summary shown but the title does not start 'Error: '{where}")
     if re.search(r"<(script|style)(?![^>]*\bsrc=)[^>]*>\s*\S", html) or " style=" in html:
@@ -43,6 +45,18 @@ def check_html(html: str, url: str = "") -> HTMLParser:
     if len(gzip.compress(html.encode(), 9)) > BUDGET_BYTES:
         raise PageProblem(f"page is over {BUDGET_BYTES} bytes compressed{where}")
     return tree
+
+
+def check_no_unchosen_radio_group(form, where: str = "") -> None:
+    """A POST form's radio group must start with an answer every browser shows: lynx, following HTML 2.0, submits the
+    first button of a group with nothing checked. A choice with no safe default is an ExplicitChoiceField instead."""
+    groups: dict[str, bool] = {}
+    for radio in form.css("input[type=radio]"):
+        name = radio.attributes.get("name")
+        groups[name] = groups.get(name, False) or "checked" in radio.attributes
+    unchosen = sorted(name for name, checked in groups.items() if not checked)
+    if unchosen:
+        raise PageProblem(f"radio group {unchosen} with nothing checked in {form.attributes.get('action')}{where}")
 
 
 def csrf_token(html: str) -> str:

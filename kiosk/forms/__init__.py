@@ -1,5 +1,5 @@
-from flask_wtf import FlaskForm
+from kiosk.forms.base import KioskForm
 
 
-class ActionForm(FlaskForm):
+class ActionForm(KioskForm):
     """A button that changes something: nothing to fill in but the CSRF token."""

@@ -1,24 +1,19 @@
 from datetime import date, datetime, time
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from kiosk.forms.fields import NumberField
+from kiosk.forms.base import KioskForm
+from kiosk.forms.fields import ID, ExplicitChoiceField, MaxLength, NumberField, parse_date_text
 from kiosk.models import SLOT_KINDS
 
 SLOT_LENGTHS = [(5, "5 minutes"), (10, "10 minutes"), (15, "15 minutes"), (20, "20 minutes"), (30, "30 minutes")]
 
 
 def parse_day(text: str | None) -> date | None:
-    """What a date box sends (2026-12-01), or what a person types without one (1/12/2026)."""
-    text = (text or "").strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
+    """What a date box sends (2026-12-01), or what a person types without one (1/12/2026); None outside the years
+    fields.YEAR_MIN..YEAR_MAX, where a day before or after would overflow."""
+    return parse_date_text(text, ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"))
 
 
 def parse_time(text: str | None) -> time | None:
@@ -31,7 +26,7 @@ def parse_time(text: str | None) -> time | None:
     return None
 
 
-class FindSlotsForm(FlaskForm):
+class FindSlotsForm(KioskForm):
     """The slot finder's filters: sent with GET, so the list is a plain link that works without JavaScript."""
 
     class Meta:
@@ -39,17 +34,17 @@ class FindSlotsForm(FlaskForm):
 
     kind = RadioField("Type of appointment", choices=list(SLOT_KINDS.items()), default="gp", validators=[Optional()])
     clinician = SelectField("Who with", coerce=str, validators=[Optional()])
-    start = HiddenField()
+    start = HiddenField(validators=[MaxLength(20)])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(KioskForm):
     """Book or cancel: nothing to fill in, and a token that makes a resent form harmless."""
 
-    token = HiddenField(validators=[InputRequired()])
+    token = HiddenField(validators=[InputRequired(), MaxLength(64)])
 
 
 class StaffBookForm(TokenForm):
-    patient = NumberField("Patient", [InputRequired()])
+    patient = NumberField("Patient", [InputRequired()], **ID)
 
 
 class StaffCancelForm(TokenForm):
@@ -58,11 +53,11 @@ class StaffCancelForm(TokenForm):
     )
 
 
-class SessionForm(FlaskForm):
-    clinician = SelectField("Clinician", coerce=int, validators=[InputRequired("Choose the clinician")])
-    day = StringField("Date", validators=[InputRequired("Enter the date of the session")])
-    start = StringField("Start time", validators=[InputRequired("Enter the start time")])
-    end = StringField("End time", validators=[InputRequired("Enter the end time")])
+class SessionForm(KioskForm):
+    clinician = ExplicitChoiceField("Clinician", coerce=int, message="Choose the clinician")
+    day = StringField("Date", validators=[InputRequired("Enter the date of the session"), MaxLength(20)])
+    start = StringField("Start time", validators=[InputRequired("Enter the start time"), MaxLength(10)])
+    end = StringField("End time", validators=[InputRequired("Enter the end time"), MaxLength(10)])
     length = SelectField(
         "Length of each slot",
         coerce=int,
@@ -70,10 +65,8 @@ class SessionForm(FlaskForm):
         default=10,
         validators=[InputRequired("Choose the length of each slot")],
     )
-    kind = RadioField(
-        "Type of appointment",
-        choices=list(SLOT_KINDS.items()),
-        validators=[InputRequired("Choose the type of appointment")],
+    kind = ExplicitChoiceField(
+        "Type of appointment", choices=list(SLOT_KINDS.items()), message="Choose the type of appointment"
     )
     released_online = BooleanField("Patients can book these slots online")
 

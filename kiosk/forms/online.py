@@ -1,24 +1,34 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from kiosk.forms.fields import NumberField
+from kiosk.forms.base import KioskForm
+from kiosk.forms.fields import DAY, ID, MONTH, YEAR, ExplicitChoiceField, MaxLength, MaxWords, NumberField
 from kiosk.forms.kiosk import DateOfBirthForm
 from kiosk.models import PROXY_BASES, RECORD_LEVELS, VERIFICATION_METHODS
 
+# Each word is one more condition in the query: a few find anyone, and hundreds overflow the database's parser.
+SEARCH_WORDS = 6
 
-class PatientSearchForm(FlaskForm):
+
+class PatientSearchForm(KioskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("Name, date of birth or NHS number", validators=[Optional(), Length(max=100)])
+    q = StringField(
+        "Name, date of birth or NHS number",
+        validators=[
+            Optional(),
+            MaxLength(100, "Search for 100 characters or fewer"),
+            MaxWords(SEARCH_WORDS, f"Search for {SEARCH_WORDS} words or fewer, for example a first and last name"),
+        ],
+    )
 
 
-class IdentityForm(FlaskForm):
-    method = RadioField(
+class IdentityForm(KioskForm):
+    method = ExplicitChoiceField(
         "How did you verify their identity?",
         choices=list(VERIFICATION_METHODS.items()),
-        validators=[InputRequired("Choose how you verified their identity")],
+        message="Choose how you verified their identity",
     )
     evidence = TextAreaField(
         "Evidence",
@@ -29,14 +39,14 @@ class IdentityForm(FlaskForm):
     )
 
 
-class ServicesForm(FlaskForm):
+class ServicesForm(KioskForm):
     appointments = BooleanField("Book and cancel appointments")
     prescriptions = BooleanField("Order repeat prescriptions")
     record_level = RadioField("Access to their GP record", choices=list(RECORD_LEVELS.items()), default="none")
     not_pressured = BooleanField("I have spoken with the patient alone and they are not being pressured into this")
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(KioskForm):
     reason = TextAreaField(
         "Reason (kept in the record, not shown to anyone else)",
         validators=[InputRequired("Enter the reason"), Length(max=1000)],
@@ -50,10 +60,12 @@ class PersonForm(DateOfBirthForm):
     evidence = IdentityForm.evidence
 
 
-class ProxyForm(FlaskForm):
-    proxy_account_id = StringField("The proxy’s Account ID", validators=[InputRequired("Enter the proxy’s Account ID")])
-    basis = RadioField(
-        "Basis for access", choices=list(PROXY_BASES.items()), validators=[InputRequired("Choose the basis for access")]
+class ProxyForm(KioskForm):
+    proxy_account_id = StringField(
+        "The proxy’s Account ID", validators=[InputRequired("Enter the proxy’s Account ID"), MaxLength(40)]
+    )
+    basis = ExplicitChoiceField(
+        "Basis for access", choices=list(PROXY_BASES.items()), message="Choose the basis for access"
     )
     competence_assessment = TextAreaField(
         "Competence assessment (children aged 11 to 15)", validators=[Length(max=2000)]
@@ -61,41 +73,47 @@ class ProxyForm(FlaskForm):
     appointments = BooleanField("Book and cancel appointments")
     prescriptions = BooleanField("Order repeat prescriptions")
     record_level = RadioField("Access to the patient’s record", choices=list(RECORD_LEVELS.items()), default="none")
-    end_day = NumberField("Day", [Optional()], "Day must be a number")
-    end_month = NumberField("Month", [Optional()], "Month must be a number")
-    end_year = NumberField("Year", [Optional()], "Year must be a number")
-    decision = RadioField(
+    end_day = NumberField("Day", [Optional()], "Day must be a number", **DAY)
+    end_month = NumberField("Month", [Optional()], "Month must be a number", **MONTH)
+    end_year = NumberField("Year", [Optional()], "Year must be a number", **YEAR)
+    decision = ExplicitChoiceField(
         "Decision",
         choices=[("grant", "Grant proxy access"), ("refuse", "Refuse proxy access")],
-        validators=[InputRequired("Choose whether to grant or refuse")],
+        message="Choose whether to grant or refuse",
     )
     reason = TextAreaField(
         "Reason for the decision", validators=[InputRequired("Enter the reason for the decision"), Length(max=2000)]
     )
 
 
-class EndProxyForm(FlaskForm):
+class EndProxyForm(KioskForm):
     reason = StringField("Reason", validators=[InputRequired("Enter the reason"), Length(max=500)])
 
 
 class RegisterForm(DateOfBirthForm):
-    account_id = StringField("Account ID", validators=[InputRequired("Enter the Account ID from your letter")])
-    linkage_key = StringField("Linkage Key", validators=[InputRequired("Enter the Linkage Key from your letter")])
+    account_id = StringField(
+        "Account ID", validators=[InputRequired("Enter the Account ID from your letter"), MaxLength(40)]
+    )
+    linkage_key = StringField(
+        "Linkage Key", validators=[InputRequired("Enter the Linkage Key from your letter"), MaxLength(40)]
+    )
 
 
-class ChoosePasswordForm(FlaskForm):
-    password = PasswordField("Create a password", validators=[InputRequired("Create a password")])
-    confirm = PasswordField("Type your password again", validators=[InputRequired("Type your password again")])
+class ChoosePasswordForm(KioskForm):
+    password = PasswordField("Create a password", validators=[InputRequired("Create a password"), MaxLength(200)])
+    confirm = PasswordField(
+        "Type your password again", validators=[InputRequired("Type your password again"), MaxLength(200)]
+    )
 
     def validate_confirm(self, field):
         if self.password.data and field.data != self.password.data:
             raise ValidationError("The passwords do not match")
 
 
-class PatientSignInForm(FlaskForm):
-    account_id = StringField("Account ID", validators=[InputRequired("Enter your Account ID")])
-    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+class PatientSignInForm(KioskForm):
+    account_id = StringField("Account ID", validators=[InputRequired("Enter your Account ID"), MaxLength(40)])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password"), MaxLength(200)])
 
 
-class ActingForForm(FlaskForm):
-    patient = NumberField("Person", [InputRequired()])
+class ActingForForm(KioskForm):
+    patient = NumberField("Person", [InputRequired()], **ID)

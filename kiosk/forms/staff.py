@@ -1,31 +1,33 @@
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
+from kiosk.forms.base import KioskForm
+from kiosk.forms.fields import ExplicitChoiceField, MaxLength
 from kiosk.models import ROLES
 
 
-class SignInForm(FlaskForm):
-    email = StringField("Email address", validators=[InputRequired("Enter your email address")])
-    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+class SignInForm(KioskForm):
+    email = StringField("Email address", validators=[InputRequired("Enter your email address"), MaxLength(254)])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password"), MaxLength(200)])
 
 
-class StaffAccountForm(FlaskForm):
+class StaffAccountForm(KioskForm):
     name = StringField("Full name", validators=[InputRequired("Enter their full name"), Length(max=120)])
     email = StringField(
         "Email address",
         validators=[
             InputRequired("Enter their email address"),
+            MaxLength(254),
             Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.nhs.uk"),
         ],
     )
-    role = RadioField("Role", choices=list(ROLES.items()), validators=[InputRequired("Choose a role")])
+    role = ExplicitChoiceField("Role", choices=list(ROLES.items()), message="Choose a role")
     password = PasswordField(
-        "Temporary password", validators=[InputRequired("Enter a password of 12 characters or more")]
+        "Temporary password", validators=[InputRequired("Enter a password of 12 characters or more"), MaxLength(200)]
     )
 
 
-class KioskEnrolForm(FlaskForm):
+class KioskEnrolForm(KioskForm):
     name = StringField(
         "Name for this kiosk",
         validators=[InputRequired("Enter a name for this kiosk, for example Waiting room 1"), Length(max=80)],
@@ -42,5 +44,5 @@ RUNNING_LATE_CHOICES = [
 ]
 
 
-class RunningLateForm(FlaskForm):
+class RunningLateForm(KioskForm):
     minutes = SelectField("Running late", choices=RUNNING_LATE_CHOICES, coerce=int)

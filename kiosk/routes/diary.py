@@ -83,14 +83,16 @@ def day():
 def book(slot_id: int):
     slot = _slot(slot_id)
     form = PatientSearchForm(request.args)
-    results = online_access.find_patients(slot.practice_id, form.q.data or "")
+    usable = form.validate()
+    results = online_access.find_patients(slot.practice_id, form.q.data or "") if usable else []
     return render(
         "staff/diary_book.html",
         block="results",
         slot=slot,
         form=form,
         results=results,
-        searched=bool(form.q.data),
+        searched=usable and bool(form.q.data),
+        has_errors=not usable,
         free=booking.is_free(slot),
         back=_day_url(slot),
         book_form=StaffBookForm(formdata=None, token=booking.new_token()),
@@ -161,7 +163,7 @@ def new_session():
     actor = current_actor()
     clinicians = _clinicians(actor.practice_id)
     form = SessionForm()
-    form.clinician.choices = [(c.id, c.display_name) for c in clinicians]
+    form.clinician.offer([(c.id, c.display_name) for c in clinicians])
     if request.method == "GET":
         form.clinician.data = request.args.get("clinician", type=int)
         form.day.data = request.args.get("day", "")

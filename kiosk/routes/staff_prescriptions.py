@@ -1,13 +1,14 @@
 """Clinicians deciding prescription requests; reception marking them ready or sent; keeping repeat lists."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.clock import utcnow
 from kiosk.forms import ActionForm
-from kiosk.forms.prescriptions import FulfilForm, MedicineForm, StopMedicineForm
+from kiosk.forms.fields import parse_date_text
+from kiosk.forms.prescriptions import FULFIL_CHOICES, ITEM_DECISIONS, MedicineForm, StopMedicineForm
 from kiosk.models import Medicine, Patient, PrescriptionRequest, RequestItem
 from kiosk.rendering import render, render_form_errors
 from kiosk.services import DomainError, audit, prescriptions
@@ -33,7 +34,8 @@ def _review_context(req: PrescriptionRequest) -> dict:
         "req": req,
         "items": list(req.items.join(Medicine).order_by(Medicine.name)),
         "medicines": prescriptions.current_medicines(req.practice_id, req.patient_id),
-        "fulfil_form": FulfilForm(),
+        "item_decisions": ITEM_DECISIONS,
+        "fulfil_choices": FULFIL_CHOICES,
         "action_form": ActionForm(),
     }
 
@@ -56,8 +58,8 @@ def decide(request_id: int):
     for item in req.items.where(RequestItem.status == "requested"):
         choice = request.form.get(f"decision-{item.id}")
         reason = request.form.get(f"reason-{item.id}", "")[:500]
-        if choice not in ("approve", "reject"):
-            errors[f"decision-{item.id}"] = "Choose approve or reject"
+        if choice not in ITEM_DECISIONS:
+            errors[f"decision-{item.id}"] = f"Choose approve or reject for {item.medicine.name}"
         elif choice == "reject" and not reason.strip():
             errors[f"reason-{item.id}"] = "Give a reason the patient will read"
         else:
@@ -77,12 +79,12 @@ def decide(request_id: int):
 @staff_required("reception", "manager")
 def fulfil(request_id: int):
     req = in_practice_or_404(PrescriptionRequest, request_id)
-    form = FulfilForm()
-    if not form.validate_on_submit():
-        flash(form.how.errors[0] if form.how.errors else "Choose ready to collect or sent", "error")
+    how = request.form.get("how")
+    if how not in FULFIL_CHOICES:
+        flash("Choose “Ready to collect” or “Sent to the pharmacy”", "error")
         return redirect(url_for(".review", request_id=req.id), 303)
     try:
-        prescriptions.fulfil(current_actor(), req.id, form.how.data)
+        prescriptions.fulfil(current_actor(), req.id, how)
     except DomainError as e:
         flash(e.message, "error")
         return redirect(url_for(".review", request_id=req.id), 303)
@@ -93,7 +95,10 @@ def fulfil(request_id: int):
 def _parse_date(text: str | None) -> date | None:
     if not text or not text.strip():
         return None
-    return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    value = parse_date_text(text)
+    if value is None:
+        raise ValueError(text)
+    return value
 
 
 def _details(form: MedicineForm) -> prescriptions.MedicineDetails | None:
@@ -105,10 +110,6 @@ def _details(form: MedicineForm) -> prescriptions.MedicineDetails | None:
             dates[field.name] = _parse_date(field.data)
         except ValueError:
             field.errors.append("Enter a real date like 31/01/2027")
-    if form.interval_days.data is not None and form.interval_days.data < 1:
-        form.interval_days.errors.append("Days must be 1 or more")
-    if form.issues_left.data is not None and form.issues_left.data < 0:
-        form.issues_left.errors.append("Issues left must be 0 or more")
     if not valid or any(f.errors for f in form):
         return None
     return prescriptions.MedicineDetails(

@@ -1,15 +1,17 @@
 """Staff: filing letters, clinicians clearing or withholding them, and keeping the coded record."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.clock import local_today, utcnow
 from kiosk.forms import ActionForm
-from kiosk.forms.record import EntryForm, HideForm, LetterDecisionForm, LetterForm
+from kiosk.forms.fields import attachment_name, attachment_type, parse_date_text, three_box_date
+from kiosk.forms.record import LETTER_DECISIONS, EntryForm, HideForm, LetterForm, WithholdLetterForm
 from kiosk.models import CodedEntry, Letter, LetterAttachment, Patient
 from kiosk.rendering import render, render_form_errors
+from kiosk.request_guards import accepts_uploads
 from kiosk.routes.record import send_attachment
 from kiosk.services import DomainError, audit
 from kiosk.services import record as record_service
@@ -37,9 +39,8 @@ def patient_record(patient_id: int):
 
 
 def _entry_from(form: EntryForm) -> record_service.NewEntry | None:
-    try:
-        effective = datetime.strptime(form.effective_on.data.strip(), "%d/%m/%Y").date()
-    except ValueError:
+    effective = parse_date_text(form.effective_on.data)
+    if effective is None:
         form.effective_on.errors.append("Enter a real date like 31/01/2026")
         return None
     if effective > local_today():
@@ -104,13 +105,14 @@ def _codes(text: str) -> tuple[list[tuple[str, str]], str | None]:
         if not line.strip():
             continue
         code, _, term = line.strip().partition(" ")
-        if not code.isdigit() or not 6 <= len(code) <= 18 or not term.strip():
+        if not (code.isascii() and code.isdigit()) or not 6 <= len(code) <= 18 or not term.strip():
             return [], f"Write each code on its own line: the SNOMED CT code, a space, then the term ({line[:40]})"
         codes.append((code, term.strip()[:255]))
     return codes, None
 
 
 @bp.route("/patients/<int:patient_id>/letters/new", methods=["GET", "POST"])
+@accepts_uploads("attachment")
 @staff_required()
 def file_letter(patient_id: int):
     patient = in_practice_or_404(Patient, patient_id)
@@ -118,7 +120,7 @@ def file_letter(patient_id: int):
     if form.validate_on_submit():
         received, codes, problem = None, [], None
         try:
-            received = date(form.year.data, form.month.data, form.day.data)
+            received = three_box_date(form.day.data, form.month.data, form.year.data)
         except ValueError:
             form.day.errors.append("Date received must be a real date")
         if received and received > local_today():
@@ -128,9 +130,11 @@ def file_letter(patient_id: int):
             form.codes.errors.append(problem)
         if not any(f.errors for f in form):
             upload = form.attachment.data
-            attachment = (
-                (upload.filename, upload.mimetype or "application/octet-stream", upload.read()) if upload else None
-            )
+            attachment = None
+            if upload:
+                # The type is the one the content showed (the form refused anything else), not the browser's word.
+                kind = attachment_type(upload)
+                attachment = (attachment_name(upload.filename, kind), kind, upload.read())
             record_service.file_letter(
                 current_actor(),
                 patient.id,
@@ -159,36 +163,45 @@ def letter_queue():
 @staff_required(*CLINICAL)
 def review_letter(letter_id: int):
     letter = in_practice_or_404(Letter, letter_id)
-    form = LetterDecisionForm()
+    form = WithholdLetterForm()
     if request.method == "POST":
         if current_actor().role != "clinician":
             abort(404)
+        decision = request.form.get("decision")
+        if decision not in LETTER_DECISIONS:
+            # Nothing is decided unless one of the two buttons sent its own value (R5): the letter stays hidden.
+            # CSRFProtect has already checked the token of every POST.
+            message = "Choose “Clear for patient to see” or “Withhold from patient”. The letter is still hidden."
+            form.form_errors.append(message)
+            return render_form_errors("staff/letter_review.html", form, letter=letter, decision_error=message)
+        if decision == "clear":
+            return _decide_letter(form, letter, clear=True)
         if form.validate_on_submit():
             look_again, problem = _look_again(form)
             if problem:
                 form.look_day.errors.append(problem)
             else:
-                try:
-                    record_service.decide_letter(
-                        current_actor(),
-                        letter.id,
-                        clear=form.decision.data == "clear",
-                        reason=form.reason.data or "",
-                        note=form.note.data or "",
-                        look_again_on=look_again,
-                    )
-                except DomainError as e:
-                    getattr(form, e.field).errors.append(e.message)
-                else:
-                    flash(
-                        "Letter cleared: the patient can read it now"
-                        if form.decision.data == "clear"
-                        else "Letter withheld: the patient cannot see it"
-                    )
-                    return redirect(url_for(".letter_queue"), 303)
+                return _decide_letter(form, letter, clear=False, look_again=look_again)
         return render_form_errors("staff/letter_review.html", form, letter=letter)
     audit.viewed(current_actor(), "letter.view", patient_id=letter.patient_id, obj=letter)
     return render("staff/letter_review.html", form=form, letter=letter)
+
+
+def _decide_letter(form: WithholdLetterForm, letter: Letter, *, clear: bool, look_again: date | None = None):
+    try:
+        record_service.decide_letter(
+            current_actor(),
+            letter.id,
+            clear=clear,
+            reason="" if clear else form.reason.data,
+            note="" if clear else form.note.data or "",
+            look_again_on=look_again,
+        )
+    except DomainError as e:
+        getattr(form, e.field).errors.append(e.message) if e.field else form.form_errors.append(e.message)
+        return render_form_errors("staff/letter_review.html", form, letter=letter)
+    flash("Letter cleared: the patient can read it now" if clear else "Letter withheld: the patient cannot see it")
+    return redirect(url_for(".letter_queue"), 303)
 
 
 def _look_again(form) -> tuple[date | None, str | None]:
@@ -196,7 +209,7 @@ def _look_again(form) -> tuple[date | None, str | None]:
     if all(p is None for p in parts):
         return None, None
     try:
-        when = date(form.look_year.data, form.look_month.data, form.look_day.data)
+        when = three_box_date(form.look_day.data, form.look_month.data, form.look_year.data)
     except (TypeError, ValueError):
         return None, "The date to look again must be a real date"
     if when <= local_today():

@@ -69,12 +69,6 @@ def kiosk_confirm_two(page, practice):
     _two_appointments(page, practice)
 
 
-def kiosk_confirm_two_error(page, practice):
-    _two_appointments(page, practice)
-    page.get_by_role("button", name="Check me in").click()
-    expect(page).to_have_title(re.compile(r"^Error: "))
-
-
 def kiosk_done(page, practice):
     clinician = builders.make_clinician(practice, running_late_minutes=20, running_late_on=local_today())
     appointment_in(practice, 20, clinician=clinician)
@@ -168,7 +162,6 @@ STATES = [
     kiosk_date_of_birth_error,
     kiosk_confirm_one,
     kiosk_confirm_two,
-    kiosk_confirm_two_error,
     kiosk_done,
     kiosk_see_reception,
     kiosk_not_enrolled,

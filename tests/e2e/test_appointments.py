@@ -178,11 +178,12 @@ def test_reception_adds_a_session_that_patients_can_book(staff_screens, new_page
     builders.make_clinician(practice, display_name="Nurse K Lewis", profession="nurse")
     desk = staff_screens("reception", js=js).page
     desk.goto("/staff/diary/sessions/new")
+    desk.get_by_label("Clinician").select_option(label="Nurse K Lewis")
     desk.get_by_label("Date").fill(TOMORROW.isoformat())
     desk.get_by_label("Start time").fill("09:00")
     desk.get_by_label("End time").fill("10:00")
     desk.get_by_label("Length of each slot").select_option(label="30 minutes")
-    desk.get_by_label("Nurse appointment").check()
+    desk.get_by_label("Type of appointment").select_option(label="Nurse appointment")
     desk.get_by_label("Patients can book these slots online").check()
     desk.get_by_role("button", name="Add the slots").click()
     expect(desk.locator(".app-flash")).to_contain_text("2 slots added for Nurse K Lewis")

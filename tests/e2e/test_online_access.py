@@ -41,7 +41,7 @@ def find_patient(page: Page, query: str, listed_as: str, full_name: str) -> None
 
 
 def record_identity(page: Page, method="Identity documents", evidence="Passport and a council tax bill") -> None:
-    page.get_by_label(method).check()
+    page.get_by_label("How did you verify their identity?").select_option(label=method)
     page.get_by_label("Evidence").fill(evidence)
     page.get_by_role("button", name="Record identity check").click()
 

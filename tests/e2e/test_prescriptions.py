@@ -102,9 +102,9 @@ def test_a_patient_orders_two_medicines_and_follows_the_decisions(new_page, staf
     clinician.get_by_role("link", name="Prescriptions").click()
     clinician.get_by_role("link", name="Rosa Patel").click()
     expect(heading(clinician)).to_have_text("Request from Rosa Patel")
-    clinician.get_by_role("group", name=re.compile("^Amlodipine")).get_by_label("Approve", exact=True).check()
+    clinician.get_by_label("Decision for Amlodipine").select_option("approve")
     ramipril = clinician.get_by_role("group", name=re.compile("^Ramipril"))
-    ramipril.get_by_label("Reject", exact=True).check()
+    ramipril.get_by_label("Decision for Ramipril").select_option("reject")
     ramipril.get_by_label("Reason or message for the patient").fill(REASON)
     clinician.get_by_role("button", name="Save decisions").click()
     expect(clinician.locator(".app-flash")).to_contain_text("Decision saved")
@@ -117,8 +117,7 @@ def test_a_patient_orders_two_medicines_and_follows_the_decisions(new_page, staf
     reception = staff_screens("reception", js=js).page
     reception.get_by_role("link", name="Prescriptions").click()
     reception.get_by_role("link", name="Rosa Patel").click()
-    reception.get_by_label("Ready to collect").check()
-    reception.get_by_role("button", name="Save").click()
+    reception.get_by_role("button", name="Ready to collect").click()
     expect(reception.locator(".app-flash")).to_contain_text("Request updated")
 
     me.reload()
@@ -219,7 +218,7 @@ def staff_review(page, practice):
 
 def staff_review_error(page, practice):
     _review(page, practice)
-    page.get_by_role("group", name=re.compile("^Ramipril")).get_by_label("Reject", exact=True).check()
+    page.get_by_label("Decision for Ramipril").select_option("reject")
     page.get_by_role("button", name="Save decisions").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
 

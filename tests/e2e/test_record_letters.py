@@ -42,7 +42,7 @@ def file_letter(page: Page, patient, kind: str, author: str, body: str, codes: s
     page.goto(f"/staff/patients/{patient.id}/record")
     page.get_by_role("link", name="File a letter").click()
     expect(heading(page)).to_have_text(f"File a letter for {patient.full_name}")
-    page.get_by_label(kind, exact=True).check()
+    page.get_by_label("Kind of letter").select_option(label=kind)
     received = page.get_by_role("group", name="Date received")
     received.get_by_label("Day").fill(str(RECEIVED.day))
     received.get_by_label("Month").fill(str(RECEIVED.month))
@@ -58,13 +58,13 @@ def file_letter(page: Page, patient, kind: str, author: str, body: str, codes: s
 
 
 def decide(page: Page, link_name: str, decision: str, reason: str | None = None) -> None:
+    """decision is the button's name: "Clear for patient to see" or "Withhold from patient" (with a reason)."""
     page.get_by_role("link", name="Letters", exact=True).click()
     expect(heading(page)).to_have_text("Letters to review")
     page.get_by_role("link", name=link_name).click()
-    page.get_by_label(decision).check()
     if reason:
-        page.get_by_label(reason).check()
-    page.get_by_role("button", name="Save decision").click()
+        page.get_by_label("Why withhold it?").select_option(label=reason)
+    page.get_by_role("button", name=decision).click()
     expect(heading(page)).to_have_text("Letters to review")
 
 
@@ -103,12 +103,12 @@ def test_a_letter_shows_only_once_cleared_and_a_withheld_one_never(new_page, sta
     expect(me.get_by_text("Chest pain")).to_have_count(0)
 
     clinician = staff_screens("clinician", js=js).page
-    decide(clinician, "Discharge summary from Ward 7, City Hospital", "Clear for online: the patient can read it")
+    decide(clinician, "Discharge summary from Ward 7, City Hospital", "Clear for patient to see")
     expect(clinician.locator(".app-flash")).to_contain_text("Letter cleared")
     decide(
         clinician,
         "Referral letter from Community mental health team",
-        "Withhold: keep it hidden from the patient",
+        "Withhold from patient",
         reason="Refers to a third party",
     )
     expect(clinician.locator(".app-flash")).to_contain_text("Letter withheld")
@@ -141,7 +141,7 @@ def test_leaving_the_review_without_a_decision_keeps_the_letter_hidden(new_page,
     clinician = staff_screens("clinician", js=js).page
     clinician.get_by_role("link", name="Letters", exact=True).click()
     clinician.get_by_role("link", name="Outpatient letter from Ward 7, City Hospital").click()
-    clinician.get_by_label("Clear for online: the patient can read it").check()
+    clinician.get_by_label("Why withhold it?").select_option(label="Could cause serious harm")
     clinician.get_by_role("link", name="Back to letters (no decision: it stays hidden)").click()
     expect(clinician.get_by_role("link", name="Outpatient letter from Ward 7, City Hospital")).to_be_visible()
 
@@ -365,12 +365,12 @@ def staff_letter_review(page, practice):
 
 def staff_letter_review_error(page, practice):
     _review(page, practice)
-    page.get_by_label("Withhold: keep it hidden from the patient").check()
-    look_again = page.get_by_role("group", name=re.compile("^If withheld, a date to look again"))
+    page.get_by_label("Why withhold it?").select_option(label="Refers to a third party")
+    look_again = page.get_by_role("group", name=re.compile("^A date to look again"))
     look_again.get_by_label("Day").fill("1")
     look_again.get_by_label("Month").fill("1")
     look_again.get_by_label("Year").fill("2020")
-    page.get_by_role("button", name="Save decision").click()
+    page.get_by_role("button", name="Withhold from patient").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
 
 

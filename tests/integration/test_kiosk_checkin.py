@@ -159,7 +159,7 @@ def test_two_matches_offer_a_choice_of_both(kiosk_client, practice):
     second = make_appointment(patient, at(45, clinician))
     walk_to_confirm(kiosk_client)
     tree = check_html(kiosk_client.get("/kiosk/confirm").get_data(as_text=True))
-    assert [int(r.attributes["value"]) for r in tree.css("input[type=radio]")] == [first.id, second.id]
+    assert [int(r.attributes["value"]) for r in tree.css("button[name=appointment]")] == [first.id, second.id]
 
 
 def test_choosing_one_of_two_checks_in_only_that_one(kiosk_client, practice):

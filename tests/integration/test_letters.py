@@ -289,7 +289,7 @@ def test_saving_without_a_decision_is_an_error(client, as_staff, patient):
     letter = make_letter(patient)
     as_staff("clinician")
     response = decide(client, letter)
-    assert (title(response).startswith("Error: "), "Choose clear or withhold" in text(response)) == (True, True)
+    assert (title(response).startswith("Error: "), "Choose “Clear for patient to see” or “Withhold from patient”" in text(response)) == (True, True)
 
 
 def test_saving_without_a_decision_leaves_the_letter_hidden(client, as_staff, patient):
@@ -392,7 +392,7 @@ def test_adding_an_entry_is_audited(client, as_staff, patient):
             {"effective_on": (local_today() + timedelta(days=1)).strftime("%d/%m/%Y")},
             "The date must be today or in the past",
         ),
-        ({"kind": "gossip"}, "Not a valid choice"),
+        ({"kind": "gossip"}, "Choose the kind of entry"),
     ],
 )
 def test_an_entry_with_a_problem_is_shown_again_with_the_error(client, as_staff, patient, overrides, message):

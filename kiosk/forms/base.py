@@ -1,0 +1,35 @@
+"""The base of every form: text the database could not store, or that arrived garbled, is a field error."""
+
+import re
+
+from flask_wtf import FlaskForm
+
+# NUL cannot be stored in PostgreSQL text at all, and the other C0 controls (bar tab, newline and carriage return)
+# are never typed by a person: they come from a script or a broken copy and paste. U+FFFD is what the request parser
+# puts where the bytes were not UTF-8.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_GARBLED = "\ufffd"
+# Lone surrogates cannot be encoded as UTF-8 by any database driver.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why a piece of typed text cannot be kept, or None when it can."""
+    if _UNSTORABLE.search(value) or _SURROGATE.search(value):
+        return "contains a character that is not allowed. Remove it and try again"
+    if _GARBLED in value:
+        return "contains a character that could not be read. Type it again"
+    return None
+
+
+class KioskForm(FlaskForm):
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            problem = next(
+                (text_problem(v) for v in (field.raw_data or []) if isinstance(v, str) and text_problem(v)), None
+            )
+            if problem:
+                field.errors = [f"{field.label.text} {problem}", *field.errors]
+                valid = False
+        return valid
