@@ -57,7 +57,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.context_processor
     def _identity():
+        scope = g.get("scope")
         return {
+            # Whose things a patient page is about: a proxy reads "Sophie’s requests", never "your requests".
+            "whose": "your" if scope is None or scope.is_self else f"{scope.patient.given_name}’s",
             "staff": g.get("staff"),
             "kiosk_device": g.get("kiosk"),
             "account": g.get("account"),

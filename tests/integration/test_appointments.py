@@ -414,6 +414,16 @@ def test_proxy_books_for_the_person_they_act_for(client, practice, clinician):
     assert (appointment.patient_id, event.role, event.actor_name) == (child.id, "proxy", "Hannah Green")
 
 
+def test_a_proxys_pages_speak_of_the_persons_appointments_not_theirs(client, practice, clinician):
+    child = make_patient(practice, given_name="Sophie", family_name="Green")
+    as_proxy_for(client, child, appointments=True)
+    slot = make_slot(clinician, TOMORROW_10)
+    check = client.get(f"/appointments/book/{slot.id}").get_data(as_text=True)
+    booked = client.get(book(client, slot).headers["Location"]).get_data(as_text=True)
+    assert ("Check Sophie’s appointment" in check, "See all Sophie’s appointments" in booked) == (True, True)
+    assert "your appointment" not in (check + booked).replace("Keep your phone", "")
+
+
 def test_proxy_without_appointments_in_scope_gets_not_found(client, practice, clinician):
     child = make_patient(practice, given_name="Sophie", family_name="Green")
     as_proxy_for(client, child, appointments=False, prescriptions=True)
