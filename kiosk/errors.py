@@ -1,6 +1,7 @@
 from flask import g, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from kiosk import faults
 from kiosk.rendering import from_htmx, redirect_page, render
 
 
@@ -33,5 +34,8 @@ def register(app):
         return render("errors/too_large.html", status=413)
 
     @app.errorhandler(500)
-    def server_error(_e):
+    def server_error(e):
+        # A full disk found while opening or saving the session lands here, outside the view's own handlers.
+        if faults.is_disk_full(getattr(e, "original_exception", None)):
+            return faults.disk_full_response()
         return render("errors/500.html", status=500)

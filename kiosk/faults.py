@@ -29,6 +29,9 @@ def is_disk_full(exc: BaseException | None) -> bool:
             return True
         if getattr(exc, "pgcode", None) == "53100":
             return True
+        # SQLite says only "disk I/O error" when it cannot even create its -wal or -shm file: full, if the disk is.
+        if isinstance(exc, pw.OperationalError) and "disk i/o error" in str(exc).lower() and storage_full():
+            return True
         exc = getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
     return False
 

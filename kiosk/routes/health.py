@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from kiosk import faults
 from kiosk.access import public
 from kiosk.db import database
 
@@ -11,6 +12,8 @@ bp = Blueprint("health", __name__)
 def healthz():
     try:
         database.execute_sql("SELECT 1")
-    except Exception:  # any failure to reach the database means unhealthy
-        return {"status": "database unreachable"}, 503
+    except Exception as e:  # any failure to reach the database means unhealthy
+        return {"status": "disk full" if faults.is_disk_full(e) else "database unreachable"}, 503
+    if faults.storage_full():
+        return {"status": "disk full"}, 503
     return {"status": "ok"}
