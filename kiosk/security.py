@@ -1,5 +1,7 @@
 """Response headers every answer carries."""
 
+from flask import current_app
+
 CSP = "; ".join(
     [
         "default-src 'none'",
@@ -24,6 +26,9 @@ def add_security_headers(response):
     h.setdefault("X-Frame-Options", "DENY")
     h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    if current_app.config.get("HTTPS"):
+        # Behind HTTPS, browsers must never try plain http again: a first request over http could be intercepted.
+        h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if response.mimetype in ("text/html", "text/csv") and "Cache-Control" not in h:
         # Pages may show personal data: never kept in a cache, shared kiosk and shared PC included. no-store alone
         # is not enough for every browser: lynx still shows its stored copy unless told no-cache too.
