@@ -10,18 +10,32 @@ from kiosk.db import database, open_database
 from kiosk.models import ALL_MODELS
 from kiosk.schema import migrate
 
-# Each TRUNCATEs between tests: people running the suite side by side point this at a database of their own.
-PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# Each run empties every table between tests: people running the suite side by side point this at a database of
+# their own. Under pytest-xdist each worker (gw0, gw1, ...) gets its own database beside it, made on first use.
+BASE_PG_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_URL = f"{BASE_PG_URL}_{_WORKER}" if _WORKER else BASE_PG_URL
 
 
 def postgres_reachable() -> bool:
     try:
+        if PG_URL != BASE_PG_URL:
+            _create_worker_database()
         db = open_database(PG_URL)
         db.connect()
         db.close()
         return True
     except pw.OperationalError:
         return False
+
+
+def _create_worker_database() -> None:
+    admin = open_database(BASE_PG_URL)
+    admin.connect()
+    name = PG_URL.rsplit("/", 1)[1]
+    if not admin.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        admin.execute_sql(f'CREATE DATABASE "{name}"')
+    admin.close()
 
 
 class SqliteTemplate:
