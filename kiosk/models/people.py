@@ -6,16 +6,19 @@ from kiosk.models.practice import Practice
 SEXES = {"female": "Female", "male": "Male", "other": "Other"}
 
 
+def nhs_check_digit(body: str) -> int | None:
+    """Modulus 11 over nine digits: weights 10..2; 11 - remainder is the check digit (11 means 0). None when it
+    would be 10: no NHS number has that body."""
+    total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return None if check == 10 else check
+
+
 def nhs_number_is_valid(value: str) -> bool:
-    """Modulus 11: weights 10..2 over the first nine digits; 11 - remainder is the check digit (11 means 0)."""
     digits = value.replace(" ", "")
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
+    return nhs_check_digit(digits[:9]) == int(digits[9])
 
 
 class Patient(PracticeScoped):

@@ -1,6 +1,5 @@
 """The GP record patients can read (R3-R6): coded entries and clinical letters, hidden until cleared."""
 
-import datetime
 
 import peewee as pw
 
@@ -30,7 +29,6 @@ WITHHOLD_REASONS = {
     "third_party": "Refers to a third party",
     "serious_harm": "Could cause serious harm",
 }
-LETTERS_FROM_DEFAULT = datetime.date(2017, 3, 31)
 
 
 class Letter(PracticeScoped):

@@ -35,7 +35,8 @@ def register_blueprints(app):
         staff_prescriptions,
         record,
         staff_record,
+        appointments,
+        diary,
     )
-    blueprints += (appointments, diary)
     for module in blueprints:
         app.register_blueprint(module.bp)

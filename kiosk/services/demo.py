@@ -17,6 +17,7 @@ from kiosk.models import (
     Slot,
     StaffUser,
 )
+from kiosk.models.people import nhs_check_digit
 from kiosk.passwords import hash_password
 from kiosk.services import DomainError
 from kiosk.services.audit import record
@@ -93,9 +94,8 @@ def demo_nhs_numbers(rng: random.Random):
     """Valid numbers (modulus 11) in the 999 range, which the NHS reserves for testing."""
     while True:
         body = "999" + f"{rng.randrange(10**6):06d}"
-        total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
-        check = (11 - total % 11) % 11
-        if check != 10:
+        check = nhs_check_digit(body)
+        if check is not None:
             yield body + str(check)
 
 

@@ -13,7 +13,6 @@ from kiosk.db import database
 from kiosk.models import (
     ENHANCED_REVIEW,
     ENHANCED_REVIEW_OVERRIDE,
-    RECORD_ORDER,
     CodedEntry,
     IdentityCheck,
     LinkageKey,
@@ -302,6 +301,3 @@ def restore(actor: Actor, account_id: int) -> OnlineAccount:
         record(actor, "online.restore", patient_id=account.patient_id, obj=account)
     return account
 
-
-def record_levels_up_to(level: str) -> list[str]:
-    return RECORD_ORDER[: RECORD_ORDER.index(level) + 1]
