@@ -2,9 +2,9 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from kiosk.access import Actor
 from kiosk.clock import local_today, utcnow
@@ -147,20 +147,41 @@ def requests_for(practice_id: int, patient_id: int):
     )
 
 
-def queue(practice_id: int):
+@dataclass(frozen=True)
+class QueuedRequest:
+    """A row of the staff lists, read with its patient and item count in one query."""
+
+    id: int
+    patient_name: str
+    created_at: datetime
+    decided_at: datetime | None
+    items: int
+
+
+def _queued(where, *order_by) -> list[QueuedRequest]:
+    items = RequestItem.select(fn.COUNT(RequestItem.id)).where(RequestItem.request == PrescriptionRequest.id)
+    rows = (
+        PrescriptionRequest.select(PrescriptionRequest, Patient, items.alias("item_count"))
+        .join(Patient)
+        .where(where)
+        .order_by(*order_by)
+    )
+    return [QueuedRequest(r.id, r.patient.full_name, r.created_at, r.decided_at, r.item_count) for r in rows]
+
+
+def queue(practice_id: int) -> list[QueuedRequest]:
     """Requests waiting for a clinician, oldest first."""
-    return (
-        PrescriptionRequest.for_practice(practice_id)
-        .where(PrescriptionRequest.status == "requested")
-        .order_by(PrescriptionRequest.created_at, PrescriptionRequest.id)
+    return _queued(
+        (PrescriptionRequest.practice == practice_id) & (PrescriptionRequest.status == "requested"),
+        PrescriptionRequest.created_at,
+        PrescriptionRequest.id,
     )
 
 
-def ready_to_fulfil(practice_id: int):
-    return (
-        PrescriptionRequest.for_practice(practice_id)
-        .where(PrescriptionRequest.status.in_(["approved", "partly_approved"]))
-        .order_by(PrescriptionRequest.decided_at)
+def ready_to_fulfil(practice_id: int) -> list[QueuedRequest]:
+    return _queued(
+        (PrescriptionRequest.practice == practice_id) & PrescriptionRequest.status.in_(["approved", "partly_approved"]),
+        PrescriptionRequest.decided_at,
     )
 
 

@@ -8,7 +8,7 @@ visible answers exactly like something that does not exist.
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN
+from peewee import JOIN, Select, fn
 
 from kiosk.access import Actor
 from kiosk.clock import utcnow
@@ -88,16 +88,22 @@ class Section:
 
 
 def record_overview(practice: Practice, patient_id: int, level: str, per_section: int = 10) -> list[Section]:
-    sections = []
-    for kind in kinds_for(level):
-        query = visible_entries(practice, patient_id, level, kind)
-        entries = list(query.limit(per_section))
-        sections.append(
-            Section(
-                kind, RECORD_KINDS[kind][0], entries, query.count() if len(entries) == per_section else len(entries)
-            )
-        )
-    return sections
+    """Each section's newest `per_section` entries and its total: two queries, however long the record."""
+    kinds = kinds_for(level)
+    if not kinds:
+        return []
+    visible = visible_entries(practice, patient_id, level)
+    counted = visible.select(CodedEntry.kind, fn.COUNT(CodedEntry.id)).order_by().group_by(CodedEntry.kind)
+    totals = dict(counted.tuples())
+    place = fn.ROW_NUMBER().over(
+        partition_by=[CodedEntry.kind], order_by=[CodedEntry.effective_on.desc(), CodedEntry.id.desc()]
+    )
+    ranked = visible.select(CodedEntry.id, place.alias("place")).order_by().alias("ranked")
+    newest = Select([ranked], [ranked.c.id]).where(ranked.c.place <= per_section)
+    entries: dict[str, list[CodedEntry]] = {}
+    for entry in visible.where(CodedEntry.id.in_(newest)):  # still newest first
+        entries.setdefault(entry.kind, []).append(entry)
+    return [Section(kind, RECORD_KINDS[kind][0], entries.get(kind, []), totals.get(kind, 0)) for kind in kinds]
 
 
 def current_medicines(practice: Practice, patient_id: int, level: str) -> list[Medicine]:
