@@ -3,7 +3,6 @@
 from flask import Flask, g, request
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
-from htmx_flask import Htmx
 
 from kiosk import config
 from kiosk.db import database, open_database
@@ -28,7 +27,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.session_interface = ServerSessionInterface()
     compress.init_app(app)
-    Htmx(app)
 
     manifest = app.config.get("ASSET_MANIFEST") or assets.load_manifest()
     app.config["ASSET_MANIFEST"] = manifest

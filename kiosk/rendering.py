@@ -6,21 +6,25 @@ from flask import make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 
 
+def _hx(header: str) -> bool:
+    return request.headers.get(header) == "true"
+
+
 def wants_fragment() -> bool:
     """An htmx request that is not a boosted navigation wants only the block it swaps."""
-    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+    return _hx("HX-Request") and not _hx("HX-Boosted") and not _hx("HX-History-Restore-Request")
 
 
 def from_htmx() -> bool:
     """The request came from htmx (a boosted link or form, or a partial swap): JavaScript is running."""
-    return bool(request.htmx)
+    return _hx("HX-Request")
 
 
 def page_path() -> str:
     """The page this request is for. A partial swap answers for the page around it, not for the fragment's own URL
     (after signing in again, reception wants the arrivals page, not its bare list)."""
-    if wants_fragment() and request.htmx.current_url:
-        where = urlsplit(request.htmx.current_url)
+    if wants_fragment() and request.headers.get("HX-Current-URL"):
+        where = urlsplit(request.headers["HX-Current-URL"])
         if where.netloc == request.host:
             return where.path + (f"?{where.query}" if where.query else "")
     return request.full_path.rstrip("?")
@@ -30,7 +34,7 @@ def redirect_page(location: str, code: int = 302):
     """Send the whole window to `location`. An XMLHttpRequest follows a plain redirect by itself and htmx would swap
     the page it lands on into the fragment that asked (a sign-in page inside the arrivals list), so an htmx request
     gets HX-Redirect instead: a full navigation."""
-    if request.htmx:
+    if from_htmx():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = location
     else:
