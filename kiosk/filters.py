@@ -29,15 +29,37 @@ def slot_time(value):
     return local.strftime("%H:%M")
 
 
+def _day(value):
+    """A date, or the London day of a UTC datetime."""
+    return to_local(value).date() if isinstance(value, datetime) else value
+
+
 def long_date(value):
-    """Tuesday 1 December 2026: a date, or the London day of a UTC datetime."""
-    day = to_local(value).date() if isinstance(value, datetime) else value
-    return day.strftime("%A %-d %B %Y")
+    """Tuesday 1 December 2026."""
+    return _day(value).strftime("%A %-d %B %Y")
+
+
+def day_month_year(value):
+    """1 December 2026."""
+    return _day(value).strftime("%-d %B %Y")
+
+
+def short_date(value):
+    """1 Dec 2026: in tables and lists."""
+    return _day(value).strftime("%-d %b %Y")
+
+
+def day_month(value):
+    """1 December."""
+    return _day(value).strftime("%-d %B")
 
 
 def register(app):
     app.add_template_filter(slot_time)
     app.add_template_filter(long_date)
+    app.add_template_filter(day_month_year)
+    app.add_template_filter(short_date)
+    app.add_template_filter(day_month)
     app.add_template_filter(local_time)
     app.add_template_filter(local_datetime)
     app.add_template_filter(waited)
