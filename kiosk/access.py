@@ -4,12 +4,11 @@ Every view carries one of the decorators below; a test walks app.url_map and fai
 A signed-in member of staff with the wrong role gets 404, the same answer as for something that does not exist.
 """
 
-import hashlib
-from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, request, session, url_for
 
+from kiosk.actor import Actor, token_digest  # also imported from here by callers not yet moved to kiosk.actor
 from kiosk.models import Kiosk, OnlineAccount, StaffUser
 from kiosk.rendering import page_path, redirect_page
 
@@ -19,21 +18,6 @@ KIOSK_COOKIE = "kiosk_device"
 def kiosk_cookie_name() -> str:
     """The kiosk cookie's name: __Host- prefixed over HTTPS, so that no subdomain or plain-http page can set it."""
     return f"__Host-{KIOSK_COOKIE}" if current_app.config.get("HTTPS") else KIOSK_COOKIE
-
-
-@dataclass(frozen=True)
-class Actor:
-    kind: str  # staff, kiosk, anonymous
-    id: int | None
-    name: str
-    role: str
-    practice_id: int | None
-    device: str
-    source: str = ""  # the network address, for limits on guessing; shared by every PC in a surgery
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def load_request_identity() -> None:
@@ -68,15 +52,15 @@ def load_request_identity() -> None:
 def current_actor() -> Actor:
     if g.get("staff") is not None:
         s = g.staff
-        return Actor("staff", s.id, s.name, s.role, s.practice_id, _device(), _source())
+        return Actor.staff(s.id, s.name, s.role, s.practice_id, _device(), _source())
     if g.get("account") is not None:
         a = g.account
-        role = "proxy" if g.scope is not None and not g.scope.is_self else "patient"
-        return Actor("patient", a.id, a.full_name, role, a.practice_id, _device(), _source())
+        proxy = g.scope is not None and not g.scope.is_self
+        return Actor.patient(a.id, a.full_name, a.practice_id, _device(), _source(), proxy=proxy)
     if g.get("kiosk") is not None:
         k = g.kiosk
-        return Actor("kiosk", k.id, k.name, "kiosk", k.practice_id, _device(), _source())
-    return Actor("anonymous", None, "", "", None, _device(), _source())
+        return Actor.kiosk(k.id, k.name, k.practice_id, _device(), _source())
+    return Actor.anonymous(_device(), _source())
 
 
 def in_practice_or_404(model, object_id: int):

@@ -2,7 +2,7 @@
 
 from itertools import groupby
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, local_today, utcnow
 from kiosk.db import database
 from kiosk.models import Appointment, Clinician, Slot

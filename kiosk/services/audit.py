@@ -8,7 +8,7 @@ transaction-scoped advisory lock per practice, on SQLite by its IMMEDIATE write 
 
 from dataclasses import dataclass
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import AuditEvent

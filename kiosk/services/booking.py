@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from peewee import IntegrityError, fn
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, local_today, to_local, utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import Appointment, Clinician, Patient, Practice, Slot

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from peewee import fn
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, local_today, to_local, utcnow
 from kiosk.db import database
 from kiosk.models import Appointment, AuditEvent, Clinician, Patient, Practice, Slot

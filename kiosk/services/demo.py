@@ -3,7 +3,7 @@
 import random
 from datetime import date, datetime, time, timedelta
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import local_to_utc, local_today, to_local, utcnow
 from kiosk.db import database
 from kiosk.models import (
@@ -113,7 +113,7 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
             is_demo=True,
             address="1 Riverside Walk, Exampleton EX1 2AB",
         )
-        system = Actor("system", None, "demo loader", "system", practice.id, "command line")
+        system = Actor.system(practice.id, "demo loader")
         clinicians = [Clinician.create(practice=practice, display_name=n, profession=p) for n, p in CLINICIANS]
         for role, name, email, password in STAFF:
             record(system, "staff.create", obj=_staff(practice, role, name, email, password, clinicians[0]))
@@ -246,7 +246,7 @@ def _online_access(practice, people) -> str:
     from kiosk.services.proxies import ProxyDecision, decide
 
     manager = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "manager"))
-    desk = Actor("staff", manager.id, manager.name, "manager", practice.id, "demo loader")
+    desk = Actor.staff(manager.id, manager.name, "manager", practice.id, "demo loader")
     numbers = demo_nhs_numbers(random.Random(7))
     taken = {p.nhs_number for p in people}
 
@@ -471,7 +471,7 @@ def _appointments(practice):
 
     george, _, _ = _readme_patients()
     reception = StaffUser.get((StaffUser.practice == practice.id) & (StaffUser.role == "reception"))
-    desk = Actor("staff", reception.id, reception.name, "reception", practice.id, "demo loader")
+    desk = Actor.staff(reception.id, reception.name, "reception", practice.id, "demo loader")
     live = Appointment.select(Appointment.slot).where(Appointment.status != "cancelled")
     slot = (
         Slot.for_practice(practice.id)

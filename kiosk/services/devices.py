@@ -2,7 +2,7 @@
 
 import secrets
 
-from kiosk.access import Actor, token_digest
+from kiosk.actor import Actor, token_digest
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import Kiosk

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import local_to_utc
 from kiosk.db import database
 from kiosk.models import Clinician, Slot

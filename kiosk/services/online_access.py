@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from peewee import IntegrityError
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import (

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from peewee import IntegrityError, fn
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import local_today, utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import Medicine, Patient, Practice, PrescriptionRequest, RequestItem

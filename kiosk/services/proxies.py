@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from peewee import IntegrityError
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import local_today
 from kiosk.db import database
 from kiosk.models import RECORD_ORDER, OnlineAccount, Patient, Practice, ProxyLink

@@ -10,7 +10,7 @@ from datetime import date
 
 from peewee import JOIN, Select, fn
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import (

@@ -2,7 +2,7 @@
 
 from peewee import IntegrityError
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import Practice, StaffUser
@@ -48,7 +48,7 @@ def set_disabled(actor: Actor, staff_id: int, disabled: bool) -> StaffUser:
 
 
 def create_first_manager(*, ods_code: str, practice_name: str, name: str, email: str, password: str) -> StaffUser:
-    system = Actor("system", None, "command line", "system", None, "command line")
+    system = Actor.system(None, "command line")
     with database.atomic():
         practice = Practice.get_or_none(Practice.ods_code == ods_code.upper())
         if practice is None:

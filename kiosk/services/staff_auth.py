@@ -5,7 +5,7 @@ each account with that email and signs in to the one it opens. A manager creatin
 nothing about other practices' staff.
 """
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import StaffUser
