@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from kiosk import assets, cli, errors, faults, filters, passwords
     from kiosk.access import current_actor, load_request_identity
+    from kiosk.request_guards import IdConverter, refuse_unreadable_requests
     from kiosk.routes import register_blueprints
     from kiosk.security import add_security_headers
     from kiosk.sessions import ServerSessionInterface
@@ -31,6 +32,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     manifest = app.config.get("ASSET_MANIFEST") or assets.load_manifest()
     app.config["ASSET_MANIFEST"] = manifest
     app.config["ASSET_FILES"] = frozenset(manifest.values())
+
+    # The first hook: a request no page could have sent is refused before the database or any form sees it.
+    app.before_request(refuse_unreadable_requests)
+    # Every <int:...> in a rule is an id; bounded, so a number no row can have is a 404 (before the rules are added).
+    app.url_map.converters["int"] = IdConverter
 
     @app.before_request
     def _open_connection():

@@ -78,8 +78,9 @@ def _source() -> str:
 def _device() -> str:
     if g.get("kiosk") is not None:
         return f"kiosk {g.kiosk.id} ({g.kiosk.name})"
-    agent = request.user_agent.string[:80]
-    return f"{request.remote_addr or '-'} {agent}".strip()
+    # Fits AuditEvent.device (120) whatever the address; a header's control characters (NUL) cannot be stored.
+    agent = "".join(ch for ch in request.user_agent.string[:80] if ch.isprintable())
+    return f"{request.remote_addr or '-'} {agent}".strip()[:120]
 
 
 def _mark(view, rule: str):

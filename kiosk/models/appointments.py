@@ -38,7 +38,7 @@ class Appointment(PracticeScoped):
     booked_at = created_at_field()
     arrived_at = pw.DateTimeField(null=True)
     cancelled_at = pw.DateTimeField(null=True)
-    cancelled_by = pw.CharField(max_length=160, default="")  # e.g. "patient", "proxy Hannah Green", "Rosa Reid"
+    cancelled_by = pw.CharField(max_length=200, default="")  # e.g. "patient", "proxy Hannah Green", "Rosa Reid"
     cancelled_via = pw.CharField(max_length=20, default="")  # staff, online, kiosk
     cancel_reason = pw.TextField(default="")
     # The token of the form that booked or cancelled: a resent form finds this row instead of acting twice.

@@ -41,7 +41,14 @@ class Medicine(PracticeScoped):
 
     @property
     def next_due(self):
-        return self.last_issued_on + timedelta(days=self.interval_days) if self.last_issued_on else None
+        """None when never issued, or when the interval runs past the calendar: a row saved before the form
+        bounded it (10,000,000 days) must not stop the patient's page from showing."""
+        if not self.last_issued_on:
+            return None
+        try:
+            return self.last_issued_on + timedelta(days=self.interval_days)
+        except OverflowError:
+            return None
 
 
 class PrescriptionRequest(PracticeScoped):

@@ -57,7 +57,9 @@ def _finder(practice: Practice, args, *, error: str | None = None):
     form.clinician.choices = [("", "Anyone")] + [(str(c.id), c.display_name) for c in clinicians]
     kind = form.kind.data if form.kind.data in SLOT_KINDS else "gp"
     form.kind.data = kind
-    clinician_id = int(form.clinician.data) if (form.clinician.data or "").isdigit() else None
+    # Only one of the offered clinicians: any other value (a huge number, other scripts' digits) means anyone.
+    offered = {value for value, _ in form.clinician.choices if value}
+    clinician_id = int(form.clinician.data) if form.clinician.data in offered else None
     start = _day(form.start.data)
     left = booking.bookings_left(practice, g.scope.patient.id)
     week = booking.free_week(practice, kind=kind, clinician_id=clinician_id, start=start) if left else None

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 
 from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.forms import ActionForm
+from kiosk.forms.fields import three_box_date
 from kiosk.forms.online import (
     EndProxyForm,
     IdentityForm,
@@ -277,8 +278,8 @@ def _end_date(form) -> tuple[date | None, str | None]:
     if all(x is None for x in parts):
         return None, None
     try:
-        return date(form.end_year.data, form.end_month.data, form.end_day.data), None
-    except (TypeError, ValueError):
+        return three_box_date(form.end_day.data, form.end_month.data, form.end_year.data), None
+    except ValueError:
         return None, "End date must be a real date"
 
 

@@ -11,6 +11,8 @@ from kiosk.services import audit
 from kiosk.services import record as record_service
 
 bp = Blueprint("record", __name__)
+# Far past any record's length, and small enough that its OFFSET fits every database's integer.
+MAX_PAGE = 10_000
 
 
 def _context():
@@ -39,7 +41,9 @@ def section(kind: str):
     practice, patient_id, level = _context()
     if kind not in record_service.kinds_for(level):
         abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_PAGE:
+        page = 1  # junk in the address starts at the first page, as a date that cannot be shown starts today
     query = record_service.visible_entries(practice, patient_id, level, kind)
     total = query.count()
     entries = list(query.paginate(page, record_service.PAGE_SIZE))

@@ -4,16 +4,15 @@ from kiosk.access import current_actor, public, staff_required
 from kiosk.forms import ActionForm
 from kiosk.forms.staff import SignInForm
 from kiosk.rendering import render, render_form_errors
+from kiosk.request_guards import same_site_path
 from kiosk.services import DomainError, staff_auth
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
 
 def safe_next(target: str | None, default: str) -> str:
-    # Only paths on this site: never an open redirect to another origin.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    # Only pages of this site: never an open redirect to another origin (kiosk.request_guards holds the rules).
+    return same_site_path(target, default)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

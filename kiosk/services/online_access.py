@@ -78,9 +78,11 @@ def search_patients(actor: Actor, query: str) -> list[Patient]:
 
 def _parse_date(text: str) -> date | None:
     parts = text.replace("/", " ").replace("-", " ").replace(".", " ").split()
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
         return None
     day, month, year = (int(p) for p in parts)
+    if not 1900 <= year <= 2200:  # outside it no patient was born, and a huge year overflows date()
+        return None
     try:
         return date(year, month, day)
     except ValueError:

@@ -65,12 +65,22 @@ def orderable(practice: Practice, patient_id: int, today: date | None = None) ->
             )
         elif m.id in pending:
             rows.append(Orderable(m, False, "You have already ordered this. It is waiting for a clinician."))
-        elif m.next_due and m.next_due - timedelta(days=practice.order_days_before_due) > today:
-            opens = m.next_due - timedelta(days=practice.order_days_before_due)
+        elif m.last_issued_on and m.next_due is None:
+            # An interval stored before the form bounded it: no due date can be worked out, so a person decides.
+            rows.append(Orderable(m, False, "Contact the practice to order this medicine."))
+        elif m.next_due and _opens(m.next_due, practice.order_days_before_due) > today:
+            opens = _opens(m.next_due, practice.order_days_before_due)
             rows.append(Orderable(m, False, f"Not due yet. You can order this from {opens:%-d %B %Y}."))
         else:
             rows.append(Orderable(m, True))
     return rows
+
+
+def _opens(due: date, days_before: int) -> date:
+    try:
+        return due - timedelta(days=days_before)
+    except OverflowError:
+        return date.min if days_before > 0 else date.max
 
 
 def _by_token(token: str, patient_id: int) -> PrescriptionRequest | None:

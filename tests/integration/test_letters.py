@@ -684,9 +684,15 @@ def test_staff_downloading_the_attachment_is_audited(client, as_staff, foreign):
 
 def test_an_uploaded_web_page_is_still_only_a_download(client, as_staff, patient):
     as_staff("reception")
+    # Uploads must now show PDF or image content; a page stored before that check is still never served as one.
     page = b"<script>alert(document.cookie)</script>"
-    file_letter(client, patient, attachment=(io.BytesIO(page), "letter.html", "text/html"))
-    item = LetterAttachment.get()
+    item = LetterAttachment.create(
+        practice=patient.practice_id,
+        letter=make_letter(patient),
+        filename="letter.html",
+        content_type="text/html",
+        data=page,
+    )
     # Not a page of ours, so past PageClient's page checks.
     with client.application.app_context():
         response = FlaskClient.open(client, f"/staff/letters/{item.letter_id}/attachments/{item.id}")

@@ -815,7 +815,7 @@ def test_adding_a_medicine_puts_it_on_the_list(client, practice, patient):
         ("last_issued_on", "yesterday", "Enter a real date like 31/01/2027"),
         ("interval_days", "four weeks", "Days must be a number"),
         ("issues_left", "six", "Issues left must be a number"),
-        ("interval_days", "0", "Days must be 1 or more"),
+        ("interval_days", "0", "Days one issue lasts must be between 1 and 366"),
         ("name", "", "Enter the medicine’s name"),
     ],
 )
@@ -936,7 +936,10 @@ def test_adding_a_medicine_with_several_mistakes_shows_them_all_at_once(client, 
 def test_adding_a_medicine_with_negative_issues_left_is_refused(client, practice, patient):
     as_staff(client, practice, "clinician")
     response = add(client, patient, issues_left="-2")
-    assert (error_for(response, "issues_left"), Medicine.select().count()) == ("Issues left must be 0 or more", 0)
+    assert (error_for(response, "issues_left"), Medicine.select().count()) == (
+        "Issues left must be between 0 and 100",
+        0,
+    )
 
 
 @sqlite_only
