@@ -28,9 +28,7 @@ def load() -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("KIOSK_HTTPS", "0") == "1",
         # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain: only over HTTPS.
         "SESSION_COOKIE_NAME": "__Host-session" if os.environ.get("KIOSK_HTTPS", "0") == "1" else "session",
-        "STAFF_IDLE_MINUTES": int(os.environ.get("KIOSK_STAFF_IDLE_MINUTES", "30")),
-        "PATIENT_IDLE_SECONDS": int(os.environ.get("KIOSK_PATIENT_IDLE_SECONDS", "600")),
-        "PATIENT_KIOSK_IDLE_SECONDS": int(os.environ.get("KIOSK_PATIENT_KIOSK_IDLE_SECONDS", "120")),
+        # Sign-out idle times are practice settings (Practice.staff_idle_minutes and the patients' two).
         "HTTPS": os.environ.get("KIOSK_HTTPS", "0") == "1",
         # Sign-in guessing (kiosk/services/lockout.py). Per typed email or Account ID: this many failures in a row are
         # free, then each failure makes it wait a minute, doubling up to the cap; a right password after the wait

@@ -12,7 +12,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from kiosk.clock import utcnow
-from kiosk.models import WebSession
+from kiosk.models import OnlineAccount, Practice, StaffUser, WebSession
 
 # Sessions with nobody signed in hold only a CSRF token and kiosk progress.
 ANONYMOUS_IDLE = timedelta(hours=2)
@@ -44,17 +44,51 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = True
 
 
-def idle_limit(app, data: dict) -> timedelta:
+# The practice's sign-out idle times (Practice columns), selected with the session row itself. A session whose owner
+# is gone has no practice: the column defaults, today's values, apply.
+IDLE_COLUMNS = ("staff_idle_minutes", "patient_idle_minutes", "patient_kiosk_idle_seconds")
+
+
+def idle_limit(data: dict, limits) -> timedelta:
+    """How long this session may sit idle: the signed-in person's practice decides (a practice setting)."""
+
+    def value(name: str) -> int:
+        found = getattr(limits, name, None)
+        return found if found is not None else getattr(Practice, name).default
+
     if data.get("staff_id"):
-        return timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
+        return timedelta(minutes=value("staff_idle_minutes"))
     if data.get("account_id"):
         # A shared kiosk gives the next person a clean screen quickly; a phone allows time to read.
-        return timedelta(
-            seconds=app.config["PATIENT_KIOSK_IDLE_SECONDS"]
-            if data.get("on_kiosk")
-            else app.config["PATIENT_IDLE_SECONDS"]
-        )
+        if data.get("on_kiosk"):
+            return timedelta(seconds=value("patient_kiosk_idle_seconds"))
+        return timedelta(minutes=value("patient_idle_minutes"))
     return ANONYMOUS_IDLE
+
+
+def _row_with_limits(key: str) -> WebSession | None:
+    """The session row and its owner's practice's idle times, in one query: read per request, so that a manager's
+    change applies at once in every worker, and at no extra round trip."""
+    owner_practice = pw.fn.COALESCE(StaffUser.practice, OnlineAccount.practice)
+    return (
+        WebSession.select(WebSession, *(getattr(Practice, name) for name in IDLE_COLUMNS))
+        .join(
+            StaffUser,
+            pw.JOIN.LEFT_OUTER,
+            on=(WebSession.user_kind == "staff") & (StaffUser.id == WebSession.user_id),
+        )
+        .switch(WebSession)
+        .join(
+            OnlineAccount,
+            pw.JOIN.LEFT_OUTER,
+            on=(WebSession.user_kind == "patient") & (OnlineAccount.id == WebSession.user_id),
+        )
+        .switch(WebSession)
+        .join(Practice, pw.JOIN.LEFT_OUTER, on=(Practice.id == owner_practice))
+        .where(WebSession.key == key)
+        .objects()
+        .first()
+    )
 
 
 def mark_passive() -> None:
@@ -66,10 +100,13 @@ class ServerSessionInterface(SessionInterface):
     def open_session(self, app, request):
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid:
-            row = WebSession.get_or_none(WebSession.key == _digest(sid))
+            row = _row_with_limits(_digest(sid))
             if row is not None:
                 data = json.loads(row.data)
-                if utcnow() - row.last_seen_at <= idle_limit(app, data):
+                limit = idle_limit(data, row)
+                if utcnow() - row.last_seen_at <= limit:
+                    # The pages' own timers (a kiosk's reset, a phone's warning) count down the server's limit.
+                    g.session_idle_seconds = int(limit.total_seconds())
                     return ServerSession(data, sid=sid, row=row)
                 row.delete_instance()
         return ServerSession()
@@ -124,16 +161,45 @@ def _owner(session: ServerSession) -> dict:
 
 
 def purge_expired(app, now=None) -> int:
-    """Delete every session row past its idle limit. A visit that never wrote to its session has no row at all."""
+    """Delete every session row past its idle limit. A visit that never wrote to its session has no row at all.
+
+    Idle times are per practice, so this goes practice by practice (an installation serves a handful): a patient's
+    row is kept for the longer of the phone and kiosk limits, and open_session refuses it once its own has passed.
+    A row whose owner no longer exists is deleted after the default limits.
+    """
     now = now or utcnow()
-    patient_idle = timedelta(seconds=max(app.config["PATIENT_IDLE_SECONDS"], app.config["PATIENT_KIOSK_IDLE_SECONDS"]))
-    staff_idle = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
-    expired = (
-        ((WebSession.user_kind == "") & (WebSession.last_seen_at < now - ANONYMOUS_IDLE))
-        | ((WebSession.user_kind == "staff") & (WebSession.last_seen_at < now - staff_idle))
-        | ((WebSession.user_kind == "patient") & (WebSession.last_seen_at < now - patient_idle))
-    )
-    return WebSession.delete().where(expired).execute()
+    deleted = WebSession.delete().where((WebSession.user_kind == "") & (WebSession.last_seen_at < now - ANONYMOUS_IDLE))
+    total = deleted.execute()
+    owners = (("staff", StaffUser), ("patient", OnlineAccount))
+    for practice in Practice.select(Practice.id, *(getattr(Practice, name) for name in IDLE_COLUMNS)):
+        staff_idle = timedelta(minutes=practice.staff_idle_minutes)
+        patient_idle = max(
+            timedelta(minutes=practice.patient_idle_minutes), timedelta(seconds=practice.patient_kiosk_idle_seconds)
+        )
+        for kind, model in owners:
+            idle = staff_idle if kind == "staff" else patient_idle
+            people = model.select(model.id).where(model.practice == practice.id)
+            total += (
+                WebSession.delete()
+                .where(
+                    (WebSession.user_kind == kind)
+                    & WebSession.user_id.in_(people)
+                    & (WebSession.last_seen_at < now - idle)
+                )
+                .execute()
+            )
+    default_idle = max(idle_limit({"staff_id": 1}, None), idle_limit({"account_id": 1}, None))
+    for kind, model in owners:
+        total += (
+            WebSession.delete()
+            .where(
+                (WebSession.user_kind == kind)
+                & WebSession.user_id.not_in(model.select(model.id))
+                & (WebSession.last_seen_at < now - default_idle)
+            )
+            .execute()
+        )
+    return total
 
 
 def _purge_quietly(app) -> None:

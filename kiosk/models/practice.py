@@ -28,5 +28,10 @@ class Practice(BaseModel):
     # Failed sign-ins allowed from one address in a minute, when the email or Account ID typed belongs to this
     # practice (None: the installation's SOURCE_ATTEMPTS_PER_MINUTE). The surgery's PCs and kiosks share an address.
     source_attempts_per_minute = pw.IntegerField(null=True)
+    # Sign-out after this long without a request (kiosk/sessions.py reads them per request). A shared kiosk gives
+    # the next person a clean screen quickly; a phone allows time to read.
+    staff_idle_minutes = pw.IntegerField(default=30)
+    patient_idle_minutes = pw.IntegerField(default=10)
+    patient_kiosk_idle_seconds = pw.IntegerField(default=120)
     is_demo = pw.BooleanField(default=False)
     created_at = created_at_field()

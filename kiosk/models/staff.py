@@ -17,6 +17,8 @@ class StaffUser(PracticeScoped):
     clinician = pw.ForeignKeyField(Clinician, null=True, on_delete="SET NULL")
     password_hash = pw.CharField(max_length=255)
     disabled_at = pw.DateTimeField(null=True)
+    # Set when a manager resets the password: until they choose their own, every staff page sends them to do so.
+    must_change_password = pw.BooleanField(default=False)
     created_at = created_at_field()
 
     class Meta:

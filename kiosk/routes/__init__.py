@@ -10,6 +10,8 @@ def register_blueprints(app):
         kiosks_admin,
         online_access,
         patient_auth,
+        practice_admin,
+        practice_settings,
         prescriptions,
         record,
         reports,
@@ -37,6 +39,8 @@ def register_blueprints(app):
         staff_record,
         appointments,
         diary,
+        practice_admin,
+        practice_settings,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

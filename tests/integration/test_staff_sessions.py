@@ -88,10 +88,9 @@ def test_activity_restarts_the_idle_clock(client, time_machine):
     assert is_signed_in(client)
 
 
-def test_idle_limit_follows_the_setting(client, app, time_machine):
-    app.config["STAFF_IDLE_MINUTES"] = 5
+def test_idle_limit_follows_the_practice_setting(client, app, time_machine):
     time_machine.move_to(START, tick=False)
-    make_staff_session(client, make_staff(make_practice()))
+    make_staff_session(client, make_staff(make_practice(staff_idle_minutes=5)))
     time_machine.shift(timedelta(minutes=6))
     assert not is_signed_in(client)
 
