@@ -22,6 +22,7 @@ class PatientSearchForm(KioskForm):
             MaxWords(SEARCH_WORDS, f"Search for {SEARCH_WORDS} words or fewer, for example a first and last name"),
         ],
     )
+    page = NumberField("Page", [Optional()], "Page must be a number", minimum=1, maximum=100_000)
 
 
 class IdentityForm(KioskForm):

@@ -2,6 +2,7 @@ from kiosk.models.appointments import SLOT_KINDS, STATUSES, Appointment, Slot
 from kiosk.models.attempts import AttemptCounter
 from kiosk.models.audit import AuditEvent
 from kiosk.models.devices import Kiosk
+from kiosk.models.imports import PatientImport
 from kiosk.models.online import (
     ENHANCED_REVIEW,
     ENHANCED_REVIEW_OVERRIDE,
@@ -14,7 +15,7 @@ from kiosk.models.online import (
     OnlineAccount,
     ProxyLink,
 )
-from kiosk.models.people import SEXES, Clinician, Patient, nhs_number_is_valid
+from kiosk.models.people import LEFT_REASONS, SEXES, Clinician, Patient, nhs_number_is_valid
 from kiosk.models.practice import Practice
 from kiosk.models.prescriptions import ITEM_STATUSES, REQUEST_STATUSES, Medicine, PrescriptionRequest, RequestItem
 from kiosk.models.record import (
@@ -50,11 +51,14 @@ ALL_MODELS = [
     Letter,
     LetterAttachment,
     AttemptCounter,
+    PatientImport,
 ]
 
 __all__ = [
     "ALL_MODELS",
     "AttemptCounter",
+    "LEFT_REASONS",
+    "PatientImport",
     "LETTER_KINDS",
     "RECORD_KINDS",
     "WITHHOLD_REASONS",

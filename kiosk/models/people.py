@@ -1,9 +1,14 @@
+import re
+
 import peewee as pw
 
 from kiosk.models.base import PracticeScoped, created_at_field
 from kiosk.models.practice import Practice
 
 SEXES = {"female": "Female", "male": "Male", "other": "Other"}
+# Why someone is no longer on the list. The record and its audit stay; only what they can do, and what is done for
+# them, stops (kiosk/services/patient_list.py).
+LEFT_REASONS = {"left": "Left the practice", "deceased": "Died"}
 
 
 def nhs_check_digit(body: str) -> int | None:
@@ -21,6 +26,34 @@ def nhs_number_is_valid(value: str) -> bool:
     return nhs_check_digit(digits[:9]) == int(digits[9])
 
 
+# A UK postcode's shape (outward code, space, inward code); whether it exists is Royal Mail's business, not ours.
+_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_MOBILE = re.compile(r"\+?[0-9 ]{10,16}")
+
+
+def normalise_nhs_number(value: str) -> str:
+    """People write NHS numbers as 943 476 5919 or 943-476-5919; the list keeps the ten digits."""
+    return "".join(ch for ch in value if ch not in " -")
+
+
+def normalise_postcode(value: str) -> str:
+    compact = "".join(value.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def postcode_is_valid(value: str) -> bool:
+    return bool(_POSTCODE.fullmatch(normalise_postcode(value)))
+
+
+def email_is_valid(value: str) -> bool:
+    return len(value) <= 254 and bool(_EMAIL.fullmatch(value))
+
+
+def mobile_is_valid(value: str) -> bool:
+    return bool(_MOBILE.fullmatch(value.strip())) and sum(ch.isdigit() for ch in value) >= 10
+
+
 class Patient(PracticeScoped):
     practice = pw.ForeignKeyField(Practice, backref="patients", on_delete="CASCADE")
     nhs_number = pw.CharField(max_length=10)
@@ -29,6 +62,16 @@ class Patient(PracticeScoped):
     date_of_birth = pw.DateField()
     sex = pw.CharField(max_length=10, choices=[(k, v) for k, v in SEXES.items()])
     nominated_pharmacy = pw.CharField(max_length=200, default="")  # empty: collects prescriptions at the practice
+    title = pw.CharField(max_length=20, default="")
+    address = pw.CharField(max_length=300, default="")
+    postcode = pw.CharField(max_length=10, default="")
+    mobile = pw.CharField(max_length=20, default="")
+    email = pw.CharField(max_length=254, default="")
+    # Set together when reception records that the patient left or died; the appointments cancelled then carry the
+    # same cancelled_at, so the confirmation page can list them again on reload.
+    left_on = pw.DateField(null=True)
+    left_reason = pw.CharField(max_length=20, default="")
+    left_recorded_at = pw.DateTimeField(null=True)
     created_at = created_at_field()
 
     class Meta:
@@ -40,6 +83,14 @@ class Patient(PracticeScoped):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_on is not None
+
+    @property
+    def left_label(self) -> str:
+        return LEFT_REASONS.get(self.left_reason, "")
 
     @property
     def formatted_nhs_number(self) -> str:

@@ -52,8 +52,15 @@ def _back_to(account: OnlineAccount):
 @staff_required()
 def patients():
     form = PatientSearchForm(request.args)
-    results = online_access.search_patients(current_actor(), form.q.data or "")
-    return render("staff/patients.html", block="results", form=form, results=results, searched=bool(form.q.data))
+    found = online_access.search_patients(current_actor(), form.q.data or "", form.page.data or 1)
+    return render(
+        "staff/patients.html",
+        block="results",
+        form=form,
+        results=found.results,
+        found=found,
+        searched=bool(form.q.data),
+    )
 
 
 @bp.get("/patients/<int:patient_id>")

@@ -82,6 +82,8 @@ def find(actor: Actor, letter: str, sex: str, date_of_birth: date) -> list[Choic
             (fn.UPPER(fn.SUBSTR(Patient.family_name, 1, 1)) == letter.upper())
             & (Patient.sex == sex)
             & (Patient.date_of_birth == date_of_birth)
+            # Someone recorded as having left or died is no longer the practice's patient to check in.
+            & Patient.left_on.is_null()
         )
         .order_by(Slot.starts_at)
     )

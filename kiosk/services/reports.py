@@ -29,8 +29,10 @@ class Uptake:
 
 def uptake(practice_id: int) -> Uptake:
     """'Registered' means a patient who has completed registration, is not suspended, and has a service on."""
+    # The list is the patients still here: those who left or died count in neither the list nor the registered.
+    on_list = Patient.for_practice(practice_id).where(Patient.left_on.is_null())
     accounts = OnlineAccount.for_practice(practice_id).where(
-        OnlineAccount.patient.is_null(False)
+        OnlineAccount.patient.in_(on_list.select(Patient.id))
         & OnlineAccount.registered_at.is_null(False)
         & OnlineAccount.suspended_at.is_null()
     )
@@ -54,7 +56,7 @@ def uptake(practice_id: int) -> Uptake:
         .tuples()
     )
     by_method = [(label, methods.get(key, 0)) for key, label in VERIFICATION_METHODS.items()]
-    return Uptake(Patient.for_practice(practice_id).count(), registered.count(), by_service, by_method)
+    return Uptake(on_list.count(), registered.count(), by_service, by_method)
 
 
 def _cell(value) -> str:
