@@ -44,8 +44,8 @@ test: setup chromium lynx ## Set up, then the whole suite (unit, integration, e2
 test-fast: setup ## Unit and integration tests only
 	$(PY) -m pytest -q --ignore=tests/e2e
 
-lint: setup ## ruff check and format check
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+lint: setup ## ruff check, format check, and the import contracts in pyproject.toml
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 fmt: setup ## Format the code
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, g, redirect, session, url_for
+from flask import Blueprint, current_app, g, redirect, session, url_for
 
 from kiosk.access import current_actor, kiosk_device_required, public
 from kiosk.clock import utcnow
@@ -36,6 +36,15 @@ def _restart():
     return redirect(url_for(".start"), 303)
 
 
+def _throttled(actor) -> bool:
+    config = current_app.config
+    return checkin.is_throttled(
+        actor,
+        failures_allowed=config["KIOSK_FAILURES_ALLOWED"],
+        window_minutes=config["KIOSK_FAILURE_WINDOW_MINUTES"],
+    )
+
+
 @bp.get("/")
 @public
 def start():
@@ -47,7 +56,7 @@ def start():
         patient_auth.sign_out(current_actor())
         session.clear()
         g.account = None
-    if checkin.is_throttled(current_actor()):
+    if _throttled(current_actor()):
         return render("kiosk/see_reception.html", paused=True)
     return render("kiosk/start.html", form=LetterForm(), letters=LETTERS)
 
@@ -85,7 +94,7 @@ def date_of_birth():
     form = DateOfBirthForm()
     if form.validate_on_submit():
         actor = current_actor()
-        if checkin.is_throttled(actor):
+        if _throttled(actor):
             return redirect(url_for(".see_reception"), 303)
         choices = checkin.find(actor, state["letter"], state["sex"], form.value)
         if not choices:

@@ -1,10 +1,9 @@
 """Patients and proxies reading the record and letters. Hidden things answer exactly like missing ones (R6)."""
 
-import io
-
-from flask import Blueprint, abort, g, request, send_file
+from flask import Blueprint, abort, g, request
 
 from kiosk.access import current_actor, patient_required
+from kiosk.downloads import send_attachment
 from kiosk.models import LETTER_KINDS, RECORD_KINDS, Letter, LetterAttachment, Practice
 from kiosk.rendering import render
 from kiosk.services import audit
@@ -114,13 +113,3 @@ def attachment(letter_id: int, attachment_id: int):
         abort(404)
     audit.viewed(current_actor(), "letter.view_attachment", patient_id=found.patient_id, obj=item)
     return send_attachment(item)
-
-
-def send_attachment(item: LetterAttachment):
-    response = send_file(
-        io.BytesIO(bytes(item.data)), mimetype=item.content_type, as_attachment=True, download_name=item.filename
-    )
-    response.headers["Cache-Control"] = "no-store"
-    # An uploaded file is never run as a page of this site.
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response

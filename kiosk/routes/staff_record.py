@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.clock import local_today, utcnow
+from kiosk.downloads import send_attachment
 from kiosk.forms import ActionForm
 from kiosk.forms.fields import attachment_name, attachment_type, parse_date_text, three_box_date
 from kiosk.forms.record import LETTER_DECISIONS, EntryForm, HideForm, LetterForm, WithholdLetterForm
 from kiosk.models import CodedEntry, Letter, LetterAttachment, Patient
 from kiosk.rendering import render, render_form_errors
 from kiosk.request_guards import accepts_uploads
-from kiosk.routes.record import send_attachment
 from kiosk.services import DomainError, audit
 from kiosk.services import record as record_service
 

@@ -7,7 +7,6 @@ window pause check-in on that kiosk, so it cannot be used to find out who has an
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from peewee import fn
 
 from kiosk.actor import Actor
@@ -36,8 +35,10 @@ class CheckedIn:
     running_late_minutes: int
 
 
-def is_throttled(actor: Actor) -> bool:
-    window = timedelta(minutes=current_app.config["KIOSK_FAILURE_WINDOW_MINUTES"])
+def is_throttled(actor: Actor, *, failures_allowed: int, window_minutes: int) -> bool:
+    """Too many failed matches on this kiosk in the last `window_minutes` (KIOSK_FAILURES_ALLOWED and
+    KIOSK_FAILURE_WINDOW_MINUTES, passed in by the route)."""
+    window = timedelta(minutes=window_minutes)
     failures = (
         AuditEvent.select()
         .where(
@@ -49,7 +50,7 @@ def is_throttled(actor: Actor) -> bool:
         )
         .count()
     )
-    return failures >= current_app.config["KIOSK_FAILURES_ALLOWED"]
+    return failures >= failures_allowed
 
 
 def _todays_booked(practice_id: int):

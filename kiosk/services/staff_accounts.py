@@ -6,10 +6,10 @@ from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import Practice, StaffUser
+from kiosk.models.sessions import end_sessions_for
 from kiosk.passwords import hash_password, password_problem
 from kiosk.services import DomainError
 from kiosk.services.audit import record
-from kiosk.sessions import end_sessions_for
 
 
 def create(
