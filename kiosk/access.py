@@ -105,6 +105,10 @@ def kiosk_device_required(view):
     return _mark(wrapper, "kiosk")
 
 
+# What a member of staff whose password was reset may reach before choosing their own.
+OPEN_BEFORE_NEW_PASSWORD = frozenset({"staff_password.change", "staff_auth.sign_out"})
+
+
 def staff_required(*roles: str):
     """Signed-in staff with one of `roles` (all staff roles when none are given)."""
 
@@ -114,6 +118,9 @@ def staff_required(*roles: str):
             staff = g.get("staff")
             if staff is None:
                 return redirect_page(url_for("staff_auth.sign_in", next=page_path()))
+            if staff.must_change_password and request.endpoint not in OPEN_BEFORE_NEW_PASSWORD:
+                # A manager chose the password they signed in with: nothing else until they have chosen their own.
+                return redirect_page(url_for("staff_password.change"))
             if roles and staff.role not in roles:
                 abort(404)
             return view(*args, **kwargs)

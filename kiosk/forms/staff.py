@@ -1,5 +1,5 @@
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from kiosk.forms.base import KioskForm
 from kiosk.forms.fields import ExplicitChoiceField, MaxLength
@@ -25,6 +25,30 @@ class StaffAccountForm(KioskForm):
     password = PasswordField(
         "Temporary password", validators=[InputRequired("Enter a password of 12 characters or more"), MaxLength(200)]
     )
+
+
+class ChangePasswordForm(KioskForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password"), MaxLength(200)]
+    )
+    password = PasswordField("New password", validators=[InputRequired("Enter a new password"), MaxLength(200)])
+    confirm = PasswordField(
+        "Type the new password again", validators=[InputRequired("Type the new password again"), MaxLength(200)]
+    )
+
+    def validate_confirm(self, field):
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError("The new passwords do not match")
+
+
+class ResetPasswordForm(KioskForm):
+    password = PasswordField(
+        "Temporary password", validators=[InputRequired("Enter a password of 12 characters or more"), MaxLength(200)]
+    )
+
+
+class RoleForm(KioskForm):
+    role = ExplicitChoiceField("Role", choices=list(ROLES.items()), message="Choose a role")
 
 
 class KioskEnrolForm(KioskForm):

@@ -18,6 +18,7 @@ def register_blueprints(app):
         reports,
         staff_accounts,
         staff_auth,
+        staff_password,
         staff_prescriptions,
         staff_record,
     )
@@ -43,6 +44,7 @@ def register_blueprints(app):
         diary,
         practice_admin,
         practice_settings,
+        staff_password,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

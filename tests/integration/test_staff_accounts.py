@@ -7,7 +7,7 @@ from argon2 import extract_parameters
 
 from kiosk.models import AuditEvent, StaffUser
 from kiosk.passwords import verify_password
-from tests.builders import make_practice, make_staff, make_staff_session
+from tests.builders import PASSWORD, make_practice, make_staff, make_staff_session
 from tests.pages import check_html
 
 GOOD = {
@@ -211,3 +211,253 @@ def test_accounts_list_shows_only_this_practice(client, practice):
     manager(client, practice)
     make_staff(make_practice(), name="Elsewhere Person")
     assert "Elsewhere Person" not in client.get("/staff/accounts/").get_data(as_text=True)
+
+
+# Own password: the current one is needed, and the same policy applies.
+
+NEW_PASSWORD = "Velvet orchard compass 73"
+
+
+def change_own(client, current=PASSWORD, new=NEW_PASSWORD, confirm=None):
+    data = {"current_password": current, "password": new, "confirm": new if confirm is None else confirm}
+    return client.form_post("/staff/password/", data)
+
+
+def test_staff_change_their_own_password(client, practice):
+    member = make_staff(practice, "reception")
+    make_staff_session(client, member)
+    response = change_own(client)
+    assert (response.status_code, verify_password(StaffUser.get_by_id(member.id).password_hash, NEW_PASSWORD)) == (
+        303,
+        True,
+    )
+
+
+def test_a_wrong_current_password_is_refused_next_to_the_field(client, practice):
+    make_staff_session(client, make_staff(practice, "reception"))
+    tree = page(change_own(client, current="not my password at all"))
+    assert tree.css_first("#current_password-error").text(strip=True).endswith("Your current password is not right")
+
+
+def test_a_wrong_current_password_changes_nothing_and_is_audited(client, practice):
+    member = make_staff(practice, "clinician")
+    make_staff_session(client, member)
+    change_own(client, current="not my password at all")
+    event = AuditEvent.get(AuditEvent.action == "staff.password_change")
+    assert (verify_password(StaffUser.get_by_id(member.id).password_hash, PASSWORD), event.outcome) == (True, "refused")
+
+
+@pytest.mark.parametrize("weak", ["password1234", "Short 1"])
+def test_the_password_policy_applies_to_a_new_password(client, practice, weak):
+    member = make_staff(practice, "reception")
+    make_staff_session(client, member)
+    tree = page(change_own(client, new=weak))
+    assert (tree.css_first("#password-error") is not None, verify_password(member.password_hash, PASSWORD)) == (
+        True,
+        True,
+    )
+
+
+def test_the_new_password_must_not_be_the_current_one(client, practice):
+    make_staff_session(client, make_staff(practice, "reception"))
+    tree = page(change_own(client, new=PASSWORD))
+    assert "different from your current one" in tree.css_first("#password-error").text()
+
+
+def test_the_new_password_typed_twice_must_match(client, practice):
+    make_staff_session(client, make_staff(practice, "reception"))
+    tree = page(change_own(client, confirm="Velvet orchard compass 74"))
+    assert tree.css_first("#confirm-error").text(strip=True).endswith("The new passwords do not match")
+
+
+def test_a_password_change_is_audited(client, practice):
+    member = make_staff(practice, "reception")
+    make_staff_session(client, member)
+    change_own(client)
+    event = AuditEvent.get((AuditEvent.action == "staff.password_change") & (AuditEvent.outcome == "ok"))
+    assert (event.actor_id, event.object_id) == (member.id, member.id)
+
+
+def test_a_password_change_keeps_this_session_and_ends_the_others(client, app, practice):
+    member = make_staff(practice, "reception")
+    other = app.test_client()
+    make_staff_session(other, member)
+    make_staff_session(client, member)
+    change_own(client)
+    assert (client.get("/staff/").status_code, other.get("/staff/").status_code) == (200, 302)
+
+
+def test_anonymous_visitors_to_the_password_page_are_sent_to_sign_in(client):
+    assert client.get("/staff/password/").headers["Location"].startswith("/staff/sign-in")
+
+
+# A manager resets someone's password: they must choose a new one at their next sign-in.
+
+TEMPORARY = "Granite tulip horizon 19"
+
+
+def reset(client, member, password=TEMPORARY):
+    return client.form_post(f"/staff/accounts/{member.id}/password", {"password": password}, token_from="/staff/")
+
+
+def test_a_reset_sets_the_temporary_password_and_forces_a_new_one(client, practice):
+    manager(client, practice)
+    member = make_staff(practice, "reception")
+    reset(client, member)
+    saved = StaffUser.get_by_id(member.id)
+    assert (verify_password(saved.password_hash, TEMPORARY), saved.must_change_password) == (True, True)
+
+
+def test_a_reset_signs_the_person_out_everywhere(client, app, practice):
+    member = make_staff(practice, "reception")
+    theirs = app.test_client()
+    make_staff_session(theirs, member)
+    manager(client, practice)
+    reset(client, member)
+    assert theirs.get("/staff/").status_code == 302
+
+
+def test_a_reset_is_audited(client, practice):
+    boss = manager(client, practice)
+    member = make_staff(practice, "reception")
+    reset(client, member)
+    event = AuditEvent.get(AuditEvent.action == "staff.password_reset")
+    assert (event.actor_id, event.object_id) == (boss.id, member.id)
+
+
+def test_a_weak_temporary_password_is_refused(client, practice):
+    manager(client, practice)
+    member = make_staff(practice, "reception")
+    tree = page(reset(client, member, password="password1234"))
+    assert (tree.css_first("#password-error") is not None, StaffUser.get_by_id(member.id).must_change_password) == (
+        True,
+        False,
+    )
+
+
+def test_a_reset_leaves_the_manager_signed_in_as_themselves(client, practice):
+    manager(client, practice)
+    reset(client, make_staff(practice, "reception", name="Rosa Reid"))
+    assert "Hello, Mark Mensah" in client.get("/staff/").get_data(as_text=True)
+
+
+def test_after_a_reset_sign_in_leads_to_choosing_a_new_password(client, practice):
+    member = make_staff(practice, "reception", must_change_password=True)
+    response = client.form_post("/staff/sign-in", {"email": member.email, "password": PASSWORD})
+    assert client.get(response.headers["Location"]).headers["Location"] == "/staff/password/"
+
+
+@pytest.mark.parametrize("url", ["/staff/", "/staff/arrivals/", "/staff/patients/"])
+def test_until_a_new_password_is_chosen_every_page_leads_to_choosing_one(client, practice, url):
+    make_staff_session(client, make_staff(practice, "reception", must_change_password=True))
+    assert client.get(url).headers["Location"] == "/staff/password/"
+
+
+def test_the_forced_page_says_why(client, practice):
+    make_staff_session(client, make_staff(practice, "reception", must_change_password=True))
+    tree = page(client.get("/staff/password/"))
+    assert tree.css_first("h1").text() == "Choose a new password"
+
+
+def test_choosing_a_new_password_opens_everything_again(client, practice):
+    member = make_staff(practice, "reception", must_change_password=True)
+    make_staff_session(client, member)
+    change_own(client)
+    assert (StaffUser.get_by_id(member.id).must_change_password, client.get("/staff/").status_code) == (False, 200)
+
+
+def test_a_manager_resetting_their_own_password_is_sent_to_change_it(client, practice):
+    boss = manager(client, practice)
+    assert client.get(f"/staff/accounts/{boss.id}/password").headers["Location"] == "/staff/password/"
+
+
+def test_another_practices_staff_cannot_be_reset(client, practice):
+    manager(client, practice)
+    elsewhere = make_staff(make_practice(), "reception")
+    response = reset(client, elsewhere)
+    assert (response.status_code, StaffUser.get_by_id(elsewhere.id).must_change_password) == (404, False)
+
+
+# A manager changes someone's role; the practice always keeps an active manager.
+
+
+def change_role(client, member, role):
+    return client.form_post(f"/staff/accounts/{member.id}/role", {"role": role}, token_from="/staff/")
+
+
+def test_a_manager_changes_a_role(client, practice):
+    manager(client, practice)
+    member = make_staff(practice, "reception")
+    change_role(client, member, "clinician")
+    assert StaffUser.get_by_id(member.id).role == "clinician"
+
+
+def test_a_role_change_is_audited_with_old_and_new(client, practice):
+    boss = manager(client, practice)
+    member = make_staff(practice, "reception")
+    change_role(client, member, "manager")
+    event = AuditEvent.get(AuditEvent.action == "staff.role_change")
+    assert (event.actor_id, event.object_id, event.detail) == (boss.id, member.id, "reception → manager")
+
+
+def test_a_new_role_applies_from_the_next_page(client, app, practice):
+    member = make_staff(practice, "reception")
+    theirs = app.test_client()
+    make_staff_session(theirs, member)
+    manager(client, practice)
+    change_role(client, member, "manager")
+    assert theirs.get("/staff/practice/").status_code == 200
+
+
+def test_the_only_manager_cannot_step_down(client, practice):
+    boss = manager(client, practice)
+    tree = page(change_role(client, boss, "reception"))
+    assert (
+        tree.css_first("#role-error").text(strip=True).endswith("Make someone else a manager first"),
+        boss.role,
+    ) == (
+        True,
+        "manager",
+    )
+
+
+def test_a_disabled_manager_does_not_count_as_another_manager(client, practice):
+    boss = manager(client, practice)
+    make_staff(practice, "manager", disabled_at=datetime(2026, 1, 1))
+    change_role(client, boss, "reception")
+    assert StaffUser.get_by_id(boss.id).role == "manager"
+
+
+def test_a_manager_can_step_down_when_another_remains(client, practice):
+    boss = manager(client, practice)
+    make_staff(practice, "manager")
+    response = change_role(client, boss, "reception")
+    assert (response.headers["Location"], StaffUser.get_by_id(boss.id).role) == ("/staff/", "reception")
+
+
+def test_an_unknown_role_changes_nothing(client, practice):
+    manager(client, practice)
+    member = make_staff(practice, "reception")
+    change_role(client, member, "superuser")
+    assert StaffUser.get_by_id(member.id).role == "reception"
+
+
+def test_the_role_page_starts_on_the_current_role(client, practice):
+    manager(client, practice)
+    member = make_staff(practice, "clinician")
+    tree = page(client.get(f"/staff/accounts/{member.id}/role"))
+    assert tree.css_first("#role option[selected]").attributes["value"] == "clinician"
+
+
+def test_another_practices_staff_role_cannot_be_changed(client, practice):
+    manager(client, practice)
+    elsewhere = make_staff(make_practice(), "reception")
+    assert change_role(client, elsewhere, "manager").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["reception", "clinician"])
+@pytest.mark.parametrize("action", ["password", "role"])
+def test_other_staff_get_not_found_on_reset_and_role_pages(client, practice, role, action):
+    make_staff_session(client, make_staff(practice, role))
+    member = make_staff(practice, "reception")
+    assert client.get(f"/staff/accounts/{member.id}/{action}").status_code == 404
