@@ -5,7 +5,7 @@ from flask import Blueprint, abort, g, redirect, request, session, url_for
 from kiosk.access import current_actor, patient_required, public
 from kiosk.forms.online import ActingForForm, ChoosePasswordForm, PatientSignInForm, RegisterForm
 from kiosk.rendering import render, render_form_errors
-from kiosk.routes.staff_auth import safe_next
+from kiosk.request_guards import same_site_path
 from kiosk.services import DomainError, patient_auth
 
 bp = Blueprint("patient_auth", __name__)
@@ -73,7 +73,7 @@ def sign_in():
             form.password.data = ""
             return render_form_errors("patient/sign_in.html", form)
         _start_session(account)
-        return redirect(safe_next(request.args.get("next"), url_for(".home")), 303)
+        return redirect(same_site_path(request.args.get("next"), url_for(".home")), 303)
     if form.is_submitted():
         return render_form_errors("patient/sign_in.html", form)
     return render("patient/sign_in.html", form=form)

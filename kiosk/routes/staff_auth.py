@@ -10,11 +10,6 @@ from kiosk.services import DomainError, staff_auth
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
 
-def safe_next(target: str | None, default: str) -> str:
-    # Only pages of this site: never an open redirect to another origin (kiosk.request_guards holds the rules).
-    return same_site_path(target, default)
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
@@ -29,7 +24,7 @@ def sign_in():
         session.clear()
         session.regenerate()
         session["staff_id"] = staff.id
-        return redirect(safe_next(request.args.get("next"), url_for("staff_auth.dashboard")), 303)
+        return redirect(same_site_path(request.args.get("next"), url_for("staff_auth.dashboard")), 303)
     if form.is_submitted():
         return render_form_errors("staff/sign_in.html", form)
     return render("staff/sign_in.html", form=form)

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import current_app
 
-from kiosk.access import Actor
+from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import LinkageKey, OnlineAccount
