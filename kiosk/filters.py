@@ -54,7 +54,13 @@ def day_month(value):
     return _day(value).strftime("%-d %B")
 
 
+def iso_day(value):
+    """2026-12-01: the London day, as the diary's links and date boxes take it."""
+    return _day(value).isoformat()
+
+
 def register(app):
+    app.add_template_filter(iso_day)
     app.add_template_filter(slot_time)
     app.add_template_filter(long_date)
     app.add_template_filter(day_month_year)

@@ -279,3 +279,37 @@ def make_entry(patient: Patient, kind: str = "problem", **overrides):
     n = next(_seq)
     code = overrides.pop("snomed_code", f"{100000 + n}")
     return make_coded_entry(patient, code, **{"kind": kind, "term": f"Entry {n}", **overrides})
+
+
+def make_rota_template(clinician: Clinician, **overrides):
+    """A rota for `clinician` from today with no end date and no sessions (add them with make_rota_session)."""
+    from kiosk.models import RotaTemplate
+
+    values = {"practice": clinician.practice_id, "clinician": clinician, "starts_on": local_today()}
+    return RotaTemplate.create(**{**values, **overrides})
+
+
+def make_rota_session(template, weekday: int, **overrides):
+    """A weekly session of `template`: 09:00 to 10:00 London time, 10-minute GP slots released online."""
+    from datetime import time
+
+    from kiosk.models import RotaSession
+
+    values = {
+        "practice": template.practice_id,
+        "template": template,
+        "weekday": weekday,
+        "starts": time(9),
+        "ends": time(10),
+        "length_minutes": 10,
+        "kind": "gp",
+        "released_online": True,
+    }
+    return RotaSession.create(**{**values, **overrides})
+
+
+def make_closure(practice: Practice, day: date, **overrides):
+    """The whole practice closed all day on `day` (give clinician, starts and ends to narrow it)."""
+    from kiosk.models import Closure
+
+    return Closure.create(**{"practice": practice, "day": day, "reason": "Bank holiday", **overrides})

@@ -15,7 +15,7 @@ from kiosk.models.online import (
     OnlineAccount,
     ProxyLink,
 )
-from kiosk.models.people import LEFT_REASONS, SEXES, Clinician, Patient, nhs_number_is_valid
+from kiosk.models.people import LEFT_REASONS, PROFESSIONS, SEXES, Clinician, Patient, nhs_number_is_valid
 from kiosk.models.practice import Practice
 from kiosk.models.prescriptions import ITEM_STATUSES, REQUEST_STATUSES, Medicine, PrescriptionRequest, RequestItem
 from kiosk.models.record import (
@@ -26,6 +26,7 @@ from kiosk.models.record import (
     Letter,
     LetterAttachment,
 )
+from kiosk.models.rota import WEEKDAYS, Closure, RotaSession, RotaTemplate
 from kiosk.models.sessions import WebSession
 from kiosk.models.staff import ROLES, StaffUser
 
@@ -37,6 +38,9 @@ ALL_MODELS = [
     StaffUser,
     Slot,
     Appointment,
+    RotaTemplate,
+    RotaSession,
+    Closure,
     Kiosk,
     AuditEvent,
     WebSession,
@@ -56,6 +60,11 @@ ALL_MODELS = [
 
 __all__ = [
     "ALL_MODELS",
+    "PROFESSIONS",
+    "WEEKDAYS",
+    "Closure",
+    "RotaSession",
+    "RotaTemplate",
     "AttemptCounter",
     "LEFT_REASONS",
     "PatientImport",

@@ -21,6 +21,12 @@ class Slot(PracticeScoped):
     length_minutes = pw.IntegerField()
     kind = pw.CharField(max_length=20, choices=[(k, v) for k, v in SLOT_KINDS.items()])
     released_online = pw.BooleanField(default=False)
+    # Made by generating the diary from the rota: regenerating may change or remove it while it is free. Slots added
+    # by hand are never touched by the rota.
+    from_rota = pw.BooleanField(default=False)
+    # Taken out of the diary (a closure, a rota change, a clinician leaving) but kept because appointments, even
+    # cancelled ones, point at it: they are history. A withdrawn slot cannot be booked.
+    withdrawn_at = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = (

@@ -98,12 +98,37 @@ class Patient(PracticeScoped):
         return f"{n[:3]} {n[3:6]} {n[6:]}"
 
 
+# Stored keys stay short and stable; "nurse" (from before there were labels) reads as "Practice nurse".
+PROFESSIONS = {
+    "gp": "GP",
+    "nurse": "Practice nurse",
+    "hca": "Healthcare assistant",
+    "pharmacist": "Pharmacist",
+    "physio": "Physiotherapist",
+}
+
+
 class Clinician(PracticeScoped):
     practice = pw.ForeignKeyField(Practice, backref="clinicians", on_delete="CASCADE")
     # What patients read, e.g. "Dr A Patel": no given names on shared screens.
     display_name = pw.CharField(max_length=80)
-    profession = pw.CharField(max_length=20)  # gp, nurse, hca, pharmacist
+    # What staff read, e.g. "Anita Patel"; empty for clinicians added before it was asked for.
+    staff_name = pw.CharField(max_length=160, default="")
+    profession = pw.CharField(max_length=20)  # a key of PROFESSIONS
+    room = pw.CharField(max_length=80, default="")
+    # Deactivated clinicians keep their rows, slots and appointments: the history stays readable.
     active = pw.BooleanField(default=True)
     # Set by reception on the arrivals screen; counts only on the day it was set.
     running_late_minutes = pw.IntegerField(default=0)
     running_late_on = pw.DateField(null=True)
+
+    @property
+    def profession_label(self) -> str:
+        return PROFESSIONS.get(self.profession, self.profession)
+
+    @property
+    def staff_label(self) -> str:
+        """How staff pages name the clinician: both names when they differ."""
+        if self.staff_name and self.staff_name != self.display_name:
+            return f"{self.staff_name} ({self.display_name})"
+        return self.display_name

@@ -60,7 +60,12 @@ def day():
     actor = current_actor()
     clinicians = _clinicians(actor.practice_id)
     wanted = request.args.get("clinician", type=int)
-    clinician = next((c for c in clinicians if c.id == wanted), clinicians[0] if clinicians else None)
+    clinician = next((c for c in clinicians if c.id == wanted), None)
+    if clinician is None and wanted:
+        # A deactivated clinician's day stays readable, so reception can move what is still booked with them.
+        clinician = Clinician.get_or_none((Clinician.id == wanted) & (Clinician.practice == actor.practice_id))
+        clinicians = [*clinicians, clinician] if clinician else clinicians
+    clinician = clinician or (clinicians[0] if clinicians else None)
     shown = parse_day(request.args.get("day")) or local_today()
     rows = booking.day_diary(actor.practice_id, clinician.id, shown) if clinician else []
     return render(

@@ -110,6 +110,7 @@ def free_week(
             & (Slot.starts_at >= first_utc)
             & (Slot.starts_at < after_utc)
             & (Clinician.active == True)  # noqa: E712
+            & Slot.withdrawn_at.is_null()
             & ~fn.EXISTS(_live_on(Slot.id))
         )
         .order_by(Slot.starts_at, Clinician.display_name)
@@ -168,6 +169,7 @@ def offered_slot(practice: Practice, slot_id: int, now: datetime | None = None) 
     if (
         slot is None
         or not slot.released_online
+        or slot.withdrawn_at is not None
         or not slot.clinician.active
         or slot.starts_at <= now
         or to_local(slot.starts_at).date() > last_bookable_day(practice, to_local(now).date())
@@ -177,7 +179,7 @@ def offered_slot(practice: Practice, slot_id: int, now: datetime | None = None) 
 
 
 def is_free(slot: Slot) -> bool:
-    return not _is_taken(slot.id)
+    return slot.withdrawn_at is None and not _is_taken(slot.id)
 
 
 # Booking and cancelling ----------------------------------------------------------------------------------------
@@ -240,6 +242,8 @@ def _staff_slot(practice: Practice, slot_id: int, now: datetime) -> Slot:
         raise Slot.DoesNotExist
     if slot.starts_at + timedelta(minutes=slot.length_minutes) <= now:
         raise DomainError("This slot has already ended")
+    if slot.withdrawn_at is not None:
+        raise DomainError("This slot has been taken out of the diary")
     return slot
 
 

@@ -1,5 +1,6 @@
 """The practice's diary: sessions of slots for a clinician."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from kiosk.actor import Actor
@@ -34,8 +35,14 @@ def create_session(
     length_minutes: int,
     kind: str,
     released_online: bool,
+    from_rota: bool = False,
+    keep: Callable[[datetime], bool] | None = None,
 ) -> int:
-    """Add a session's slots; slots that already exist for the clinician at that time are left as they are."""
+    """Add a session's slots; slots that already exist for the clinician at that time are left as they are.
+
+    `keep`, when given, chooses which of the session's slot times to make: the rota leaves out times that are closed
+    or already taken by another slot, without moving the session's grid of times."""
+    times = [t for t in session_slot_times(day, start, end, length_minutes) if keep is None or keep(t)]
     rows = [
         {
             "practice": clinician.practice_id,
@@ -44,8 +51,9 @@ def create_session(
             "length_minutes": length_minutes,
             "kind": kind,
             "released_online": released_online,
+            "from_rota": from_rota,
         }
-        for t in session_slot_times(day, start, end, length_minutes)
+        for t in times
     ]
     with database.atomic():
         created = Slot.insert_many(rows).on_conflict_ignore().as_rowcount().execute() if rows else 0

@@ -51,6 +51,8 @@ FAMILIES = {
     "timestamp": "timestamp",
     "timestamp without time zone": "timestamp",
     "date": "date",
+    "time": "time",
+    "time without time zone": "time",
     "boolean": "boolean",
     "bool": "boolean",
     "blob": "binary",
