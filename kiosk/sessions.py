@@ -211,7 +211,3 @@ def _purge_quietly(app) -> None:
     except pw.DatabaseError:
         # Housekeeping must never cost the person their page; the next purge will catch up.
         logging.getLogger(__name__).warning("session purge failed", exc_info=True)
-
-
-def end_sessions_for(user_kind: str, user_id: int) -> int:
-    return WebSession.delete().where((WebSession.user_kind == user_kind) & (WebSession.user_id == user_id)).execute()

@@ -15,9 +15,3 @@ class WebSession(BaseModel):
 
     class Meta:
         indexes = ((("user_kind", "user_id"), False),)
-
-
-def end_sessions_for(user_kind: str, user_id: int) -> int:
-    """Sign someone out everywhere (an account disabled or suspended): one DELETE, on the next request they are out.
-    Here rather than in kiosk.sessions so that services can call it without importing Flask."""
-    return WebSession.delete().where((WebSession.user_kind == user_kind) & (WebSession.user_id == user_id)).execute()

@@ -20,9 +20,9 @@ from kiosk.models import (
     Patient,
     Practice,
 )
-from kiosk.models.sessions import end_sessions_for
 from kiosk.services import DomainError
 from kiosk.services.audit import record
+from kiosk.services.web_sessions import end_sessions_for
 
 # Easy to read aloud and type: no 0/O or 1/I confusion. 32 symbols = 5 bits each (31 would give 16 x 4.95 < 80).
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -15,10 +15,10 @@ from kiosk.clock import local_today, utcnow
 from kiosk.db import database
 from kiosk.models import LEFT_REASONS, Appointment, Clinician, LinkageKey, OnlineAccount, Patient, ProxyLink, Slot
 from kiosk.models.people import normalise_nhs_number, normalise_postcode
-from kiosk.models.sessions import end_sessions_for
 from kiosk.services import DomainError
 from kiosk.services.audit import record
 from kiosk.services.booking import describe, describe_time
+from kiosk.services.web_sessions import end_sessions_for
 
 DUPLICATE_NHS_NUMBER = "A patient with this NHS number is already on the practice list"
 

@@ -13,10 +13,10 @@ from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import ROLES, Practice, StaffUser
-from kiosk.models.sessions import end_sessions_for
 from kiosk.passwords import hash_password, password_problem, verify_password
 from kiosk.services import DomainError, lockout
 from kiosk.services.audit import record
+from kiosk.services.web_sessions import end_sessions_for
 
 CURRENT_NOT_RIGHT = "Your current password is not right"
 LAST_MANAGER = "You are the practice’s only manager. Make someone else a manager first"
