@@ -91,6 +91,8 @@ def register(app):
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     def import_patients_command(ods, dry_run, file):
         """Import a practice list from a CSV FILE: previewed first, then all of it or nothing."""
+        import os
+
         from kiosk.services import DomainError
         from kiosk.services.patient_import import MAX_BYTES, apply, command_actor, decode, preview
 
@@ -98,7 +100,7 @@ def register(app):
             actor = command_actor(ods)
             with open(file, "rb") as f:
                 data = f.read(MAX_BYTES + 1)  # one byte past the limit tells a file is too big without reading it all
-            plan = preview(actor.practice_id, decode(data))
+            plan = preview(actor.practice_id, decode(data, os.path.getsize(file)))
         except DomainError as e:
             raise click.ClickException(e.message) from None
         click.echo(

@@ -1,8 +1,8 @@
 """Reception's patient list: a patient's details, leaving or death, and a practice-list upload."""
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from kiosk.clock import local_today
 from kiosk.forms.base import KioskForm
@@ -86,11 +86,7 @@ class LeaveForm(KioskForm):
 
 class ImportForm(KioskForm):
     # The size is checked by the service, which says how big the file was; MAX_CONTENT_LENGTH bounds the request.
-    file = FileField("CSV file of the practice list", validators=[Optional()])
-
-    def validate_file(self, field):
-        if not field.data or not getattr(field.data, "filename", ""):
-            raise ValidationError("Choose a CSV file to upload")
+    file = FileField("CSV file of the practice list", validators=[FileRequired("Choose a CSV file to upload")])
 
 
 class ImportCommitForm(KioskForm):

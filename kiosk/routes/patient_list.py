@@ -110,8 +110,7 @@ def import_upload():
     context = {"columns": patient_import.COLUMNS, "max_mb": patient_import.MAX_BYTES // 1024 // 1024}
     if form.validate_on_submit():
         upload = form.file.data
-        # One byte past the limit is enough to know it is too big; MAX_CONTENT_LENGTH bounds the request itself.
-        data = upload.stream.read(patient_import.MAX_BYTES + 1)
+        data = upload.stream.read()  # MAX_CONTENT_LENGTH has bounded the request before any of it was read
         try:
             staged, _plan = patient_import.stage(current_actor(), upload.filename, data)
         except DomainError as e:

@@ -117,11 +117,13 @@ def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8 with or without the byte order mark Excel writes."""
+def decode(data: bytes, size: int | None = None) -> str:
+    """The file's text: UTF-8 with or without the byte order mark Excel writes. `size` is the whole file's, when
+    only its first MAX_BYTES + 1 bytes were read."""
     if len(data) > MAX_BYTES:
         raise FileProblem(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB: a list can be at most {MAX_BYTES // 1024 // 1024} MB. "
+            f"The file is {(size or len(data)) / 1024 / 1024:.1f} MB: "
+            f"a list can be at most {MAX_BYTES // 1024 // 1024} MB. "
             "Split it into smaller files and import each."
         )
     try:

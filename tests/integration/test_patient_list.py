@@ -227,7 +227,9 @@ def test_another_practices_patient_is_not_found(client, reception, page):
 def leaver(practice):
     """A patient with everything that leaving ends: online access in use, a letter's key, proxies both ways,
     bookings in the future, one a few minutes ago (still inside the kiosk's late window), and one long past."""
-    patient = make_patient(practice, given_name="Grace", family_name="Shaw", sex="female", date_of_birth=date(1985, 3, 14))
+    patient = make_patient(
+        practice, given_name="Grace", family_name="Shaw", sex="female", date_of_birth=date(1985, 3, 14)
+    )
     account = make_registered_account(practice, patient, appointments=True, prescriptions=True)
     LinkageKey.create(
         practice=practice.id,
