@@ -4,11 +4,10 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from kiosk.actor import Actor
-from kiosk.clock import local_to_utc, local_today, to_local, utcnow
+from kiosk.clock import local_day_bounds, local_to_utc, local_today, to_local, utcnow
 from kiosk.db import database
 from kiosk.models import (
     Appointment,
-    Clinician,
     Medicine,
     OnlineAccount,
     Patient,
@@ -19,9 +18,9 @@ from kiosk.models import (
 )
 from kiosk.models.people import nhs_check_digit
 from kiosk.passwords import hash_password
-from kiosk.services import DomainError
+from kiosk.services import DomainError, rota
 from kiosk.services.audit import record
-from kiosk.services.diary import create_session
+from kiosk.services.clinicians import add as add_clinician
 
 ODS = "A99999"
 PRACTICE_NAME = "Riverside Medical Practice (demo)"
@@ -58,7 +57,23 @@ NEW = {
     "date_of_birth": date(1990, 11, 5),
     "account_id": "NEWREG2345",
 }
-CLINICIANS = [("Dr A Patel", "gp"), ("Dr J Okafor", "gp"), ("Dr S Morgan", "gp"), ("Nurse K Lewis", "nurse")]
+# (name patients see, name staff see, role, room)
+CLINICIANS = [
+    ("Dr A Patel", "Amara Patel", "gp", "Room 1"),
+    ("Dr J Okafor", "James Okafor", "gp", "Room 2"),
+    ("Dr S Morgan", "Sian Morgan", "gp", "Room 3"),
+    ("Nurse K Lewis", "Kate Lewis", "nurse", "Treatment room"),
+]
+# Each weekday's sessions by role: (start, end, slot minutes, type, released online). Nurses have a morning clinic.
+WEEK = {
+    "gp": [
+        (time(8, 30), time(12), 10, "gp", True),
+        (time(14), time(17, 30), 10, "gp", False),
+        (time(17, 30), time(18), 10, "phone", True),
+    ],
+    "nurse": [(time(9), time(12), 15, "nurse", True)],
+}
+TRAINING = "Practice training afternoon (demo)"
 GIVEN = {
     "female": ["Amelia", "Aisha", "Chloe", "Grace", "Hannah", "Isla", "Mary", "Priya", "Sophie", "Zara", "Joan", "Mei"],
     "male": ["Arjun", "Ben", "David", "Ethan", "George", "Harry", "Jack", "Kwame", "Liam", "Omar", "Tom", "Wei"],
@@ -114,16 +129,14 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
             address="1 Riverside Walk, Exampleton EX1 2AB",
         )
         system = Actor.system(practice.id, "demo loader")
-        clinicians = [Clinician.create(practice=practice, display_name=n, profession=p) for n, p in CLINICIANS]
+        clinicians = [
+            add_clinician(system, display_name=n, staff_name=s, profession=p, room=r) for n, s, p, r in CLINICIANS
+        ]
         for role, name, email, password in STAFF:
             record(system, "staff.create", obj=_staff(practice, role, name, email, password, clinicians[0]))
         people = _patients(practice, rng, patients)
         record(system, "demo.load", detail=f"{len(people)} patients")
-    today = local_today()
-    for offset in range(weeks * 7 + 1):
-        day = today + timedelta(days=offset)
-        if day.weekday() < 5 or offset == 0:  # today always has sessions, so the demo works at weekends too
-            _sessions(system, clinicians, day)
+    _rota(system, clinicians, local_today(), weeks)
     _book(practice, people, rng)
     kiosk_patient = people[0]
     when = _book_kiosk_patient(practice, clinicians[0], kiosk_patient)
@@ -179,20 +192,33 @@ def _patients(practice, rng, count):
     return list(Patient.for_practice(practice.id).order_by(Patient.id))
 
 
-def _sessions(actor, clinicians, day):
+def _rota(actor, clinicians, today, weeks):
+    """The demo's diary comes from its rota, as a real practice's does: a weekday template per clinician, a training
+    afternoon, then the diary generated (from midnight, so today's morning shows who was seen)."""
+    weekend = today.weekday() >= 5
     for clinician in clinicians:
-        if clinician.profession == "nurse":
-            create_session(
-                actor, clinician, day, time(9), time(12), length_minutes=15, kind="nurse", released_online=True
+        # Today always has sessions, so the demo works at weekends too: a one-day rota for today, the usual week after.
+        plans = [(today, today, [today.weekday()]), (today + timedelta(days=1), None, range(5))] if weekend else []
+        for starts_on, ends_on, weekdays in plans or [(today, None, range(5))]:
+            template = rota.add_template(
+                actor, clinician_id=clinician.id, room="", starts_on=starts_on, ends_on=ends_on
             )
-            continue
-        create_session(actor, clinician, day, time(8, 30), time(12), length_minutes=10, kind="gp", released_online=True)
-        create_session(
-            actor, clinician, day, time(14), time(17, 30), length_minutes=10, kind="gp", released_online=False
-        )
-        create_session(
-            actor, clinician, day, time(17, 30), time(18), length_minutes=10, kind="phone", released_online=True
-        )
+            for weekday in weekdays:
+                for start, end, length, kind, online in WEEK[clinician.profession]:
+                    rota.add_session(
+                        actor,
+                        template.id,
+                        weekday=weekday,
+                        starts=start,
+                        ends=end,
+                        length_minutes=length,
+                        kind=kind,
+                        released_online=online,
+                    )
+    # Past the first week, so a one-week demo keeps every weekday whole.
+    thursday = today + timedelta(days=8 + (3 - (today + timedelta(days=8)).weekday()) % 7)
+    rota.add_closure(actor, clinician_id=None, day=thursday, starts=time(13), ends=time(18), reason=TRAINING)
+    rota.generate_days(actor, today, today + timedelta(days=7 * weeks), since=local_day_bounds(today)[0])
 
 
 def _book(practice, people, rng):

@@ -424,7 +424,13 @@ def misfits(practice_id: int, weeks: int) -> list[Appointment]:
 def generate(actor: Actor, weeks: int) -> Generated:
     """Make the diary match the rota from now to `weeks` weeks ahead. Twice in a row, the second changes nothing."""
     first, last = window(weeks)
-    now = utcnow()
+    return generate_days(actor, first, last)
+
+
+def generate_days(actor: Actor, first: date, last: date, *, since: datetime | None = None) -> Generated:
+    """Make the diary match the rota on the London days first..last, for slots starting after `since` (now unless
+    told: the demo loader starts at midnight, so that today's morning shows who was seen)."""
+    now = since or utcnow()
     with database.atomic():
         plan = _plan(actor.practice_id, first, last, now)
         created = 0

@@ -433,3 +433,50 @@ def test_a_reactivated_clinician_gets_slots_from_the_rota_again(manager, clinici
     clinicians.reactivate(manager, clinician.id)
     rota.generate(manager, 1)
     assert len(slots_on(clinician, MONDAY)) == 6
+
+
+# The demo practice is built through the rota --------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(app, monkeypatch):
+    from kiosk.models import Practice
+    from kiosk.services.demo import ODS, load_demo
+    from tests.builders import password_hash
+
+    monkeypatch.setattr("kiosk.services.demo.hash_password", lambda _password: password_hash())
+    load_demo(patients=80, weeks=1)
+    return Practice.get(Practice.ods_code == ODS)
+
+
+def test_the_demo_gives_every_clinician_a_rota(demo):
+    views = rota.templates(demo.id)
+    assert sorted(v.clinician.display_name for v in views) == [
+        "Dr A Patel",
+        "Dr J Okafor",
+        "Dr S Morgan",
+        "Nurse K Lewis",
+    ]
+
+
+def test_the_demo_diary_is_generated_from_its_rota(demo):
+    made_by_hand = Slot.for_practice(demo.id).where(~Slot.from_rota).count()
+    assert made_by_hand <= 1  # only the kiosk patient's slot, when it falls outside every session
+
+
+def test_generating_the_demo_diary_again_adds_nothing(demo):
+    reception = actor_for(make_staff(demo, "reception"))
+    assert rota.generate(reception, 1).created == 0
+
+
+def test_a_demo_at_the_weekend_still_has_sessions_today(time_machine, app, monkeypatch):
+    time_machine.move_to(datetime(2026, 6, 13, 9, 0, tzinfo=UTC), tick=False)  # a Saturday
+    from kiosk.models import Practice
+    from kiosk.services.demo import ODS, load_demo
+    from tests.builders import password_hash
+
+    monkeypatch.setattr("kiosk.services.demo.hash_password", lambda _password: password_hash())
+    load_demo(patients=80, weeks=1)
+    start, end = local_day_bounds(date(2026, 6, 13))
+    practice = Practice.get(Practice.ods_code == ODS)
+    assert Slot.for_practice(practice.id).where((Slot.starts_at >= start) & (Slot.starts_at < end)).count() > 0
