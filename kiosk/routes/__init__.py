@@ -3,6 +3,7 @@ def register_blueprints(app):
     from kiosk.routes import (
         appointments,
         arrivals,
+        audit_log,
         clinicians,
         diary,
         health,
@@ -49,6 +50,7 @@ def register_blueprints(app):
         practice_admin,
         practice_settings,
         staff_password,
+        audit_log,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -59,7 +59,7 @@ def uptake(practice_id: int) -> Uptake:
     return Uptake(on_list.count(), registered.count(), by_service, by_method)
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     """Spreadsheets run cells that begin with = + - @ as formulas: prefix them so they stay text."""
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -82,5 +82,5 @@ def uptake_csv(report: Uptake, practice_name: str) -> str:
         *report.by_method,
     ]
     for row in rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()
