@@ -52,14 +52,21 @@ def _back_to(account: OnlineAccount):
 @staff_required()
 def patients():
     form = PatientSearchForm(request.args)
-    found = online_access.search_patients(current_actor(), form.q.data or "", form.page.data or 1)
+    # A search too long to run shows its message and no results, instead of a query the database cannot parse.
+    usable = form.validate()
+    found = (
+        online_access.search_patients(current_actor(), form.q.data or "", form.page.data or 1)
+        if usable
+        else online_access.PatientPage([], 0, 1, 1)
+    )
     return render(
         "staff/patients.html",
         block="results",
         form=form,
         results=found.results,
         found=found,
-        searched=bool(form.q.data),
+        searched=usable and bool(form.q.data),
+        has_errors=not usable,
     )
 
 

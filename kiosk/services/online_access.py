@@ -51,7 +51,8 @@ def key_digest(key: str) -> str:
 
 def patient_query(practice_id: int, query: str):
     """By name, date of birth (DD/MM/YYYY or D M YYYY) or NHS number (spaces allowed); None for an empty search."""
-    query = query.strip()
+    # The form refuses longer searches with a message; this keeps any other caller's query small enough to run.
+    query = query.strip()[:100]
     if not query:
         return None
     select = Patient.for_practice(practice_id)
@@ -61,7 +62,7 @@ def patient_query(practice_id: int, query: str):
     elif (born := _parse_date(query)) is not None:
         select = select.where(Patient.date_of_birth == born)
     else:
-        for word in query.split():
+        for word in query.split()[:6]:
             pattern = f"%{word.lower()}%"
             select = select.where(Patient.given_name.ilike(pattern) | Patient.family_name.ilike(pattern))
     # The id last, so that a page boundary between two people of the same name is the same on every request.
