@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     manifest = app.config.get("ASSET_MANIFEST") or assets.load_manifest()
     app.config["ASSET_MANIFEST"] = manifest
     app.config["ASSET_FILES"] = frozenset(manifest.values())
+    app.config["ASSET_ICON"] = assets.inline_icon(manifest)
 
     # The first hook: a request no page could have sent is refused before the database or any form sees it.
     app.before_request(refuse_unreadable_requests)
@@ -55,7 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             database.close()
 
     app.after_request(add_security_headers)
-    app.jinja_env.globals.update(asset_url=assets.asset_url, current_actor=current_actor)
+    app.jinja_env.globals.update(asset_url=assets.asset_url, icon_url=assets.icon_url, current_actor=current_actor)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

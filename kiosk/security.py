@@ -7,7 +7,9 @@ CSP = "; ".join(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self'",
+        # data: for the icon, which is inline (kiosk/assets.py) so that a first visit needs no request for it; an
+        # image can run no script, and without an icon link browsers fetch /favicon.ico on every first visit.
+        "img-src 'self' data:",
         "connect-src 'self'",
         "form-action 'self'",
         "base-uri 'none'",

@@ -7,7 +7,7 @@ import brotli
 import pytest
 from flask.testing import FlaskClient
 
-from kiosk.assets import DIST
+from kiosk.assets import DIST, NODE, STATIC
 from tests.pages import check_html
 
 # Assets are files on disk, not rows: one backend is enough.
@@ -24,8 +24,26 @@ def assets(app) -> list[str]:
     return sorted(app.config["ASSET_MANIFEST"].values())
 
 
-def test_there_are_stylesheet_and_scripts_to_serve(app):
-    assert {"app.css", "app.js", "htmx.js"} <= set(app.config["ASSET_MANIFEST"])
+def test_there_is_one_stylesheet_and_one_script_to_serve(app):
+    assert {"app.css", "app.js"} <= set(app.config["ASSET_MANIFEST"])
+    assert [n for n in app.config["ASSET_MANIFEST"] if n.endswith((".css", ".js"))] == ["app.css", "app.js"]
+
+
+def test_the_script_is_htmx_from_npm_then_ours(app):
+    # One request instead of two on a first visit; htmx is read from node_modules at build time, never committed.
+    script = (DIST / app.config["ASSET_MANIFEST"]["app.js"]).read_bytes()
+    htmx = (NODE / "htmx.org" / "dist" / "htmx.min.js").read_bytes().rstrip()
+    ours = (STATIC / "src" / "app.js").read_bytes()
+    assert (script.startswith(htmx + b";\n"), script.endswith(ours), len(script)) == (
+        True,
+        True,
+        len(htmx) + 2 + len(ours),
+    )
+
+
+def test_the_icon_is_inline_and_costs_no_request(client):
+    tree = check_html(client.get("/staff/sign-in").get_data(as_text=True))
+    assert [n.attributes["href"][:19] for n in tree.css("link[rel=icon]")] == ["data:image/svg+xml,"]
 
 
 def test_every_asset_name_carries_the_hash_of_its_content(app):
@@ -89,12 +107,19 @@ def test_pages_link_only_assets_that_exist(app, client):
         n.attributes["src"] for n in tree.css("script[src]")
     ]
     statuses = {u: plain_client(app).get(u).status_code for u in urls}
-    assert (len(urls), set(statuses.values())) == (3, {200})
+    assert (len(urls), set(statuses.values())) == (2, {200})
+
+
+def test_the_script_is_deferred_after_the_stylesheet(client):
+    # Deferred, it never holds up the first paint; after the stylesheet, it never goes ahead of it.
+    tree = check_html(client.get("/staff/sign-in").get_data(as_text=True))
+    head = [n.tag for n in tree.css("head link[rel=stylesheet], head script")]
+    assert (head, ["defer" in n.attributes for n in tree.css("script")]) == (["link", "script"], [True])
 
 
 def test_pages_use_no_other_origin(client):
     tree = check_html(client.get("/staff/sign-in").get_data(as_text=True))
-    urls = [n.attributes.get("href") or n.attributes.get("src") for n in tree.css("link, script")]
+    urls = [n.attributes.get("href") or n.attributes.get("src") for n in tree.css("link:not([rel=icon]), script")]
     assert [u for u in urls if not u.startswith("/")] == []
 
 
