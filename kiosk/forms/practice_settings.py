@@ -54,12 +54,11 @@ class LettersFromForm(KioskForm):
         self.value = value
 
     def fill(self, practice) -> None:
+        # The date component shows what was typed (raw_data): start it on the current date.
         day = practice.letters_from
-        self.letters_from_day.data, self.letters_from_month.data, self.letters_from_year.data = (
-            day.day,
-            day.month,
-            day.year,
-        )
+        for field, value in ((self.letters_from_day, day.day), (self.letters_from_month, day.month)):
+            field.data, field.raw_data = value, [str(value)]
+        self.letters_from_year.data, self.letters_from_year.raw_data = day.year, [str(day.year)]
 
     def values(self) -> dict:
         return {"letters_from": self.value}

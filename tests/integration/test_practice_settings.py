@@ -521,3 +521,9 @@ def test_a_change_applies_at_once_in_every_worker(two_workers):
     finally:
         connection.close()
     assert (before, after) == ({"10 minutes"}, {"35 minutes"})
+
+
+def test_the_letters_page_starts_on_the_current_date(client, practice, manager):
+    tree = check_html(client.get("/staff/practice/settings/letters").get_data(as_text=True))
+    boxes = [tree.css_first(f"#letters_from_{part}").attributes["value"] for part in ("day", "month", "year")]
+    assert boxes == ["31", "3", "2017"]
