@@ -11,6 +11,7 @@ from flask import abort, current_app, g, request, session, url_for
 from kiosk.actor import Actor, token_digest  # also imported from here by callers not yet moved to kiosk.actor
 from kiosk.models import Kiosk, OnlineAccount, StaffUser
 from kiosk.rendering import page_path, redirect_page
+from kiosk.services import lockout
 
 KIOSK_COOKIE = "kiosk_device"
 
@@ -61,6 +62,18 @@ def current_actor() -> Actor:
         k = g.kiosk
         return Actor.kiosk(k.id, k.name, k.practice_id, _device(), _source())
     return Actor.anonymous(_device(), _source())
+
+
+def guess_limits() -> lockout.GuessLimits:
+    """The installation's limits on guessing, for the services that check passwords and letters."""
+    c = current_app.config
+    return lockout.GuessLimits(
+        free_failures=c["SIGN_IN_FREE_FAILURES"],
+        first_delay_seconds=c["SIGN_IN_FIRST_DELAY_SECONDS"],
+        max_delay_minutes=c["SIGN_IN_MAX_DELAY_MINUTES"],
+        source_attempts_per_minute=c["SOURCE_ATTEMPTS_PER_MINUTE"],
+        registration_attempts_per_key=c["REGISTRATION_ATTEMPTS_PER_KEY"],
+    )
 
 
 def in_practice_or_404(model, object_id: int):

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 
-from kiosk.access import current_actor, patient_required, public
+from kiosk.access import current_actor, guess_limits, patient_required, public
 from kiosk.forms.online import ActingForForm, ChoosePasswordForm, PatientSignInForm, RegisterForm
 from kiosk.rendering import render, render_form_errors
 from kiosk.request_guards import same_site_path
@@ -26,7 +26,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            key = patient_auth.check_letter(current_actor(), form.account_id.data, form.linkage_key.data, form.value)
+            key = patient_auth.check_letter(
+                current_actor(), form.account_id.data, form.linkage_key.data, form.value, guess_limits()
+            )
         except DomainError as e:
             form.form_errors.append(e.message)
             return render_form_errors("patient/register.html", form)
@@ -67,7 +69,9 @@ def sign_in():
     form = PatientSignInForm()
     if form.validate_on_submit():
         try:
-            account = patient_auth.authenticate(current_actor(), form.account_id.data, form.password.data)
+            account = patient_auth.authenticate(
+                current_actor(), form.account_id.data, form.password.data, guess_limits()
+            )
         except DomainError as e:
             form.form_errors.append(e.message)
             form.password.data = ""

@@ -1,6 +1,6 @@
 from flask import Blueprint, g, redirect, request, session, url_for
 
-from kiosk.access import current_actor, public, staff_required
+from kiosk.access import current_actor, guess_limits, public, staff_required
 from kiosk.forms import ActionForm
 from kiosk.forms.staff import SignInForm
 from kiosk.rendering import render, render_form_errors
@@ -16,7 +16,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            staff = staff_auth.authenticate(current_actor(), form.email.data, form.password.data)
+            staff = staff_auth.authenticate(current_actor(), form.email.data, form.password.data, guess_limits())
         except DomainError as e:
             form.form_errors.append(e.message)
             form.password.data = ""

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, g, redirect, session, url_for
 
-from kiosk.access import current_actor, staff_required
+from kiosk.access import current_actor, guess_limits, staff_required
 from kiosk.forms.staff import ChangePasswordForm
 from kiosk.rendering import render, render_form_errors
 from kiosk.services import DomainError, staff_accounts
@@ -17,7 +17,9 @@ def change():
     forced = g.staff.must_change_password
     if form.validate_on_submit():
         try:
-            staff = staff_accounts.change_own_password(current_actor(), form.current_password.data, form.password.data)
+            staff = staff_accounts.change_own_password(
+                current_actor(), form.current_password.data, form.password.data, guess_limits()
+            )
         except DomainError as e:
             (getattr(form, e.field).errors if e.field else form.form_errors).append(e.message)
             return render_form_errors("staff/password.html", form, forced=forced)

@@ -19,9 +19,8 @@ serialise writers), inside the caller's transaction with its audit record.
 
 import hashlib
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from flask import current_app
 
 from kiosk.clock import utcnow
 from kiosk.db import database, is_postgres
@@ -31,6 +30,21 @@ from kiosk.services import DomainError
 WINDOW = timedelta(minutes=1)
 # Counters untouched for this long have nothing left to say: every wait they could hold is over.
 KEEP = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class GuessLimits:
+    """How guessing is slowed. The defaults are the installation's (kiosk/config.py reads KIOSK_* overrides, and
+    kiosk.access.guess_limits() hands them to the services from a request)."""
+
+    free_failures: int = 5
+    first_delay_seconds: int = 60
+    max_delay_minutes: int = 15
+    source_attempts_per_minute: int = 30
+    registration_attempts_per_key: int = 5
+
+
+DEFAULT_LIMITS = GuessLimits()
 
 
 class TooManyAttempts(DomainError):
@@ -49,10 +63,10 @@ def source_key(source: str) -> str:
     return f"source:{source or '-'}"[:100]
 
 
-def source_limit(practice_ids) -> int:
+def source_limit(practice_ids, limits: GuessLimits) -> int:
     """The practice's own limit when the attempt is known to concern one (the highest, if several), else the
     installation's."""
-    default = current_app.config["SOURCE_ATTEMPTS_PER_MINUTE"]
+    default = limits.source_attempts_per_minute
     ids = {p for p in practice_ids if p is not None}
     if not ids:
         return default
@@ -81,20 +95,21 @@ def _locked(key: str, now: datetime) -> AttemptCounter:
     return query.get()
 
 
-def count_failure(identifier: str | None, source: str, limit: int, now: datetime | None = None) -> None:
+def count_failure(
+    identifier: str | None, source: str, limit: int, limits: GuessLimits, now: datetime | None = None
+) -> None:
     """One more failure for the identifier (if any) and for the source. Call inside a transaction."""
     now = now or utcnow()
-    config = current_app.config
     with database.atomic():
         if identifier:
             row = _locked(identifier, now)
             failures = row.failures + 1
             blocked = None
-            if failures >= config["SIGN_IN_FREE_FAILURES"]:
-                doublings = min(failures - config["SIGN_IN_FREE_FAILURES"], 20)
+            if failures >= limits.free_failures:
+                doublings = min(failures - limits.free_failures, 20)
                 delay = min(
-                    timedelta(seconds=config["SIGN_IN_FIRST_DELAY_SECONDS"] * 2**doublings),
-                    timedelta(minutes=config["SIGN_IN_MAX_DELAY_MINUTES"]),
+                    timedelta(seconds=limits.first_delay_seconds * 2**doublings),
+                    timedelta(minutes=limits.max_delay_minutes),
                 )
                 blocked = now + delay
             AttemptCounter.update(failures=failures, blocked_until=blocked, updated_at=now).where(

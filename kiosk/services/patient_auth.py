@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from flask import current_app
-
 from kiosk.actor import Actor
 from kiosk.clock import utcnow
 from kiosk.db import database
@@ -21,15 +19,21 @@ def _as(account: OnlineAccount, actor: Actor) -> Actor:
     return Actor("patient", account.id, account.full_name, "patient", account.practice_id, actor.device)
 
 
-def check_letter(actor: Actor, account_id: str, key: str, date_of_birth: date) -> LinkageKey:
+def check_letter(
+    actor: Actor,
+    account_id: str,
+    key: str,
+    date_of_birth: date,
+    limits: lockout.GuessLimits = lockout.DEFAULT_LIMITS,
+) -> LinkageKey:
     """The live key the letter carries, or one message whatever was wrong (expired, used, mistyped).
 
-    Wrong details against a known Account ID count against its live key: at REGISTRATION_ATTEMPTS_PER_KEY the key
+    Wrong details against a known Account ID count against its live key: at limits.registration_attempts_per_key it
     is revoked (an 80-bit key cannot be guessed, so this many misses means someone is trying) and reception sees
     why. Failures also count against the address, as sign-in failures do.
     """
     account = OnlineAccount.get_or_none(OnlineAccount.account_id == normalise_code(account_id))
-    limit = _source_limit(actor, account)
+    limit = _source_limit(actor, account, limits)
     lockout.check(None, actor.source)
     now = utcnow()
     live = None
@@ -51,8 +55,9 @@ def check_letter(actor: Actor, account_id: str, key: str, date_of_birth: date) -
         or account.is_suspended
     ):
         with database.atomic():
-            detail = _count_wrong_letter(live, now) if live is not None and not account.is_suspended else ""
-            lockout.count_failure(None, actor.source, limit, now)
+            allowed = limits.registration_attempts_per_key
+            detail = _count_wrong_letter(live, now, allowed) if live is not None and not account.is_suspended else ""
+            lockout.count_failure(None, actor.source, limit, limits, now)
             record(
                 actor,
                 "patient.register",
@@ -65,9 +70,8 @@ def check_letter(actor: Actor, account_id: str, key: str, date_of_birth: date) -
     return live
 
 
-def _count_wrong_letter(live: LinkageKey, now) -> str:
+def _count_wrong_letter(live: LinkageKey, now, allowed: int) -> str:
     """One more miss against the live key, counted in one statement so that racing workers all count."""
-    allowed = current_app.config["REGISTRATION_ATTEMPTS_PER_KEY"]
     rows = list(
         LinkageKey.update(failed_attempts=LinkageKey.failed_attempts + 1)
         .where(LinkageKey.id == live.id)
@@ -122,12 +126,14 @@ def complete_registration(actor: Actor, key_id: int, password: str) -> OnlineAcc
     return OnlineAccount.get_by_id(account.id)
 
 
-def authenticate(actor: Actor, account_id: str, password: str) -> OnlineAccount:
+def authenticate(
+    actor: Actor, account_id: str, password: str, limits: lockout.GuessLimits = lockout.DEFAULT_LIMITS
+) -> OnlineAccount:
     typed = normalise_code(account_id)
     account = OnlineAccount.get_or_none(OnlineAccount.account_id == typed)
     identifier = lockout.identifier_key("patient", typed)
     context = {"practice_id": account.practice_id, "patient_id": account.patient_id, "obj": account} if account else {}
-    limit = _source_limit(actor, account)
+    limit = _source_limit(actor, account, limits)
     try:
         lockout.check(identifier, actor.source)
     except lockout.TooManyAttempts:
@@ -138,31 +144,36 @@ def authenticate(actor: Actor, account_id: str, password: str) -> OnlineAccount:
     # Decide and record inside the transaction, refuse after it: raising inside would roll back the audit record
     # and the failure count.
     with database.atomic():
-        account = _decide(actor, account, password_ok, identifier, limit)
+        account = _decide(actor, account, password_ok, identifier, limit, limits)
     if account is None:
         raise DomainError(SIGN_IN_FAILED)
     return account
 
 
-def _source_limit(actor: Actor, account: OnlineAccount | None) -> int:
+def _source_limit(actor: Actor, account: OnlineAccount | None, limits: lockout.GuessLimits) -> int:
     return lockout.source_limit(
-        [account.practice_id if account else None, actor.practice_id if actor.kind == "kiosk" else None]
+        [account.practice_id if account else None, actor.practice_id if actor.kind == "kiosk" else None], limits
     )
 
 
 def _decide(
-    actor: Actor, account: OnlineAccount | None, password_ok: bool, identifier: str, limit: int
+    actor: Actor,
+    account: OnlineAccount | None,
+    password_ok: bool,
+    identifier: str,
+    limit: int,
+    limits: lockout.GuessLimits,
 ) -> OnlineAccount | None:
     """Records the attempt (and counts a failure); the account if it may sign in, else None."""
     now = utcnow()
     if account is None:
-        lockout.count_failure(identifier, actor.source, limit, now)
+        lockout.count_failure(identifier, actor.source, limit, limits, now)
         record(actor, "patient.sign_in", outcome="failed", detail="unknown account id")
         return None
     account = OnlineAccount.get_by_id(account.id)  # suspension as of now, not as of before hashing
     context = {"practice_id": account.practice_id, "patient_id": account.patient_id, "obj": account}
     if not password_ok:
-        lockout.count_failure(identifier, actor.source, limit, now)
+        lockout.count_failure(identifier, actor.source, limit, limits, now)
         record(actor, "patient.sign_in", outcome="failed", **context)
         return None
     if account.is_suspended:

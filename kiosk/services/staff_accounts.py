@@ -57,7 +57,9 @@ def set_disabled(actor: Actor, staff_id: int, disabled: bool) -> StaffUser:
     return staff
 
 
-def change_own_password(actor: Actor, current: str, new: str) -> StaffUser:
+def change_own_password(
+    actor: Actor, current: str, new: str, limits: lockout.GuessLimits = lockout.DEFAULT_LIMITS
+) -> StaffUser:
     """The signed-in person's new password, if `current` is theirs. Their other sessions end (a password changed
     because it leaked should shut out whoever has it); the caller gives this one a new id.
 
@@ -69,7 +71,8 @@ def change_own_password(actor: Actor, current: str, new: str) -> StaffUser:
     lockout.check(identifier, actor.source)
     if not verify_password(staff.password_hash, current):
         with database.atomic():
-            lockout.count_failure(identifier, actor.source, lockout.source_limit([staff.practice_id]), utcnow())
+            limit = lockout.source_limit([staff.practice_id], limits)
+            lockout.count_failure(identifier, actor.source, limit, limits, utcnow())
             record(actor, "staff.password_change", obj=staff, outcome="refused", detail="current password wrong")
         raise DomainError(CURRENT_NOT_RIGHT, field="current_password")
     if new == current:

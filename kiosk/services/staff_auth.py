@@ -18,7 +18,9 @@ SIGN_IN_FAILED = "Enter a correct email address and password"
 MAX_ACCOUNTS_PER_EMAIL = 5
 
 
-def authenticate(actor: Actor, email: str, password: str) -> StaffUser:
+def authenticate(
+    actor: Actor, email: str, password: str, limits: lockout.GuessLimits = lockout.DEFAULT_LIMITS
+) -> StaffUser:
     """The member of staff, or DomainError with one message whatever was wrong."""
     email = email.strip().lower()
     candidates = list(
@@ -26,7 +28,7 @@ def authenticate(actor: Actor, email: str, password: str) -> StaffUser:
     )
     identifier = lockout.identifier_key("staff", email)
     practice_ids = [s.practice_id for s in candidates] + [actor.practice_id if actor.kind == "kiosk" else None]
-    limit = lockout.source_limit(practice_ids)
+    limit = lockout.source_limit(practice_ids, limits)
     first = candidates[0] if candidates else None
     try:
         lockout.check(identifier, actor.source)
@@ -48,25 +50,31 @@ def authenticate(actor: Actor, email: str, password: str) -> StaffUser:
     # Decide and record inside the transaction, refuse after it: raising inside would roll back the audit record
     # and the failure count.
     with database.atomic():
-        staff = _decide(actor, email, first, matched, identifier, limit)
+        staff = _decide(actor, email, first, matched, identifier, limit, limits)
     if staff is None:
         raise DomainError(SIGN_IN_FAILED)
     return staff
 
 
 def _decide(
-    actor: Actor, email: str, first: StaffUser | None, matched: StaffUser | None, identifier: str, limit: int
+    actor: Actor,
+    email: str,
+    first: StaffUser | None,
+    matched: StaffUser | None,
+    identifier: str,
+    limit: int,
+    limits: lockout.GuessLimits,
 ) -> StaffUser | None:
     """Records the attempt (and counts a failure); the member of staff if they may sign in, else None."""
     now = utcnow()
     if first is None:
-        lockout.count_failure(identifier, actor.source, limit, now)
+        lockout.count_failure(identifier, actor.source, limit, limits, now)
         record(actor, "staff.sign_in", outcome="failed", detail=f"unknown email {email[:60]}")
         return None
     if matched is not None:
         matched = StaffUser.get_by_id(matched.id)  # disabled as of now, not as of before hashing
     if matched is None or matched.disabled_at is not None:
-        lockout.count_failure(identifier, actor.source, limit, now)
+        lockout.count_failure(identifier, actor.source, limit, limits, now)
         target = matched or first
         record(actor, "staff.sign_in", practice_id=target.practice_id, obj=target, outcome="failed")
         return None
