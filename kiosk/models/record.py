@@ -1,6 +1,5 @@
 """The GP record patients can read (R3-R6): coded entries and clinical letters, hidden until cleared."""
 
-
 import peewee as pw
 
 from kiosk.models.base import PracticeScoped, created_at_field

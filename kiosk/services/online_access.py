@@ -326,4 +326,3 @@ def restore(actor: Actor, account_id: int) -> OnlineAccount:
         account.save()
         record(actor, "online.restore", patient_id=account.patient_id, obj=account)
     return account
-

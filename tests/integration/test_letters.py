@@ -289,7 +289,10 @@ def test_saving_without_a_decision_is_an_error(client, as_staff, patient):
     letter = make_letter(patient)
     as_staff("clinician")
     response = decide(client, letter)
-    assert (title(response).startswith("Error: "), "Choose “Clear for patient to see” or “Withhold from patient”" in text(response)) == (True, True)
+    assert (
+        title(response).startswith("Error: "),
+        "Choose “Clear for patient to see” or “Withhold from patient”" in text(response),
+    ) == (True, True)
 
 
 def test_saving_without_a_decision_leaves_the_letter_hidden(client, as_staff, patient):
