@@ -110,7 +110,8 @@ def book_for_patient(slot_id: int):
     slot = _slot(slot_id)
     form = StaffBookForm()
     if not form.validate_on_submit():
-        abort(400)
+        # An id no row can have names nobody: the same 404 as another practice's patient. Anything else is a 400.
+        abort(404 if form.patient.raw_data and form.patient.errors else 400)
     try:
         appointment = booking.book(current_actor(), form.patient.data, slot.id, token=form.token.data)
     except (Patient.DoesNotExist, Slot.DoesNotExist):

@@ -13,7 +13,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from kiosk.clock import local_today
-from kiosk.models import AuditEvent, LetterAttachment, Medicine, OnlineAccount, StaffUser
+from kiosk.models import Appointment, AuditEvent, LetterAttachment, Medicine, OnlineAccount, StaffUser
 from kiosk.services import online_access
 from kiosk.services.online_access import ServiceChoice
 from tests.builders import (
@@ -194,13 +194,14 @@ def test_a_record_page_number_that_cannot_be_shown_gives_the_first_page(client, 
     assert (response.status_code, "Asthma" in text(response)) == (200, True)
 
 
-def test_booking_a_patient_id_past_64_bits_is_refused(client, as_staff, practice):
+@pytest.mark.parametrize("patient", [HUGE, "0", "-1"])
+def test_booking_a_patient_id_no_row_can_have_is_not_found(client, as_staff, practice, patient):
     as_staff("reception")
     slot = make_slot(make_clinician(practice))
     response = client.form_post(
-        f"/staff/diary/slots/{slot.id}/book", {"patient": HUGE, "token": "t" * 32}, token_from="/staff/diary/"
+        f"/staff/diary/slots/{slot.id}/book", {"patient": patient, "token": "t" * 32}, token_from="/staff/diary/"
     )
-    assert (response.status_code, "Nothing was changed" in text(response)) == (400, True)
+    assert (response.status_code, "Page not found" in text(response), Appointment.select().count()) == (404, True, 0)
 
 
 # Bodies that are not a form
