@@ -1,11 +1,12 @@
 """kiosk: online services and waiting-room check-in for a GP surgery."""
 
+import peewee as pw
 from flask import Flask, g, request
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 
 from kiosk import config
-from kiosk.db import database, open_database
+from kiosk.db import database, open_database, release_connection
 
 csrf = CSRFProtect()
 compress = Compress()
@@ -17,7 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.load())
     app.config.update(overrides or {})
 
-    database.initialize(open_database(app.config["DATABASE_URL"]))
+    database.initialize(open_database(app.config["DATABASE_URL"], pooled=True))
 
     from kiosk import assets, cli, errors, faults, filters, passwords
     from kiosk.access import current_actor, load_request_identity
@@ -51,9 +52,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     @app.teardown_request
-    def _close_connection(_exc):
-        if not database.is_closed():
-            database.close()
+    def _close_connection(exc):
+        release_connection(discard=isinstance(exc, pw.DatabaseError) or g.get("database_failed", False))
 
     app.after_request(add_security_headers)
     app.jinja_env.globals.update(asset_url=assets.asset_url, icon_url=assets.icon_url, current_actor=current_actor)

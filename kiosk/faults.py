@@ -58,6 +58,7 @@ def disk_full_response():
 def register(app):
     @app.errorhandler(pw.OperationalError)
     def operational_error(e):
+        g.database_failed = True  # this connection is not handed to another request (kiosk/db.py)
         if is_disk_full(e):
             return disk_full_response()
         raise e  # anything else is a real 500
