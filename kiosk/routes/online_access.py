@@ -105,6 +105,9 @@ def start(patient_id: int):
         account = online_access.start_for_patient(current_actor(), patient_id)
     except Patient.DoesNotExist:
         abort(404)
+    except DomainError as e:
+        flash(e.message, "error")
+        return redirect(url_for(".patient", patient_id=patient_id), 303)
     return redirect(url_for(".identity", account_id=account.id), 303)
 
 
@@ -249,7 +252,11 @@ def restore(account_id: int):
     a = in_practice_or_404(OnlineAccount, account_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    online_access.restore(current_actor(), a.id)
+    try:
+        online_access.restore(current_actor(), a.id)
+    except DomainError as e:
+        flash(e.message, "error")
+        return _back_to(a)
     flash("Online access is restored")
     return _back_to(a)
 

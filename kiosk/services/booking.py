@@ -190,6 +190,8 @@ def book(actor: Actor, patient_id: int, slot_id: int, *, token: str) -> Appointm
     free slot that has not ended. The same token again returns the first booking."""
     practice = Practice.get_by_id(actor.practice_id)
     patient = Patient.get_in_practice(practice.id, patient_id)
+    if patient.has_left:
+        raise DomainError(f"{patient.full_name} is no longer registered at the practice")
     via = channel(actor)
     try:
         with database.atomic():

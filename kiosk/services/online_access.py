@@ -44,6 +44,10 @@ def group(code: str, size: int = 4) -> str:
     return "-".join(code[i : i + size] for i in range(0, len(code), size))
 
 
+# Leaving or dying ends online access for good (kiosk/services/patient_list.mark_left); nothing may bring it back.
+LEFT_THE_PRACTICE = "This patient is no longer registered at the practice, so online services cannot be switched on"
+
+
 def key_digest(key: str) -> str:
     # An 80-bit random key needs no slow hash: it cannot be guessed, only stolen, and the hash protects the store.
     return hashlib.sha256(normalise_code(key).encode()).hexdigest()
@@ -133,6 +137,8 @@ def account_for_patient(practice_id: int, patient_id: int) -> OnlineAccount | No
 def start_for_patient(actor: Actor, patient_id: int) -> OnlineAccount:
     """An online account for a patient, created with every service off."""
     patient = Patient.get_in_practice(actor.practice_id, patient_id)
+    if patient.has_left:
+        raise DomainError(LEFT_THE_PRACTICE)
     with database.atomic():
         account = account_for_patient(actor.practice_id, patient.id)
         if account is None:
@@ -213,7 +219,9 @@ def set_services(actor: Actor, account_id: int, choice: ServiceChoice) -> Online
         raise DomainError("This person is not registered at the practice: they can only act as a proxy")
     enabling = choice.appointments or choice.prescriptions or choice.record_level != "none"
     problem = None
-    if enabling and latest_identity_check(account) is None:
+    if enabling and account.patient.has_left:
+        problem = (LEFT_THE_PRACTICE, None)
+    elif enabling and latest_identity_check(account) is None:
         problem = ("Record how you verified their identity before switching anything on", None)
     elif enabling and not choice.not_pressured:
         problem = ("Confirm you have checked they are not being pressured", "not_pressured")
@@ -321,6 +329,8 @@ def suspend(actor: Actor, account_id: int, reason: str) -> OnlineAccount:
 def restore(actor: Actor, account_id: int) -> OnlineAccount:
     with database.atomic():
         account = OnlineAccount.get_in_practice(actor.practice_id, account_id)
+        if account.patient_id is not None and account.patient.has_left:
+            raise DomainError(LEFT_THE_PRACTICE)
         account.suspended_at = None
         account.suspended_reason = ""
         account.save()

@@ -102,6 +102,10 @@ def decide(actor: Actor, patient_id: int, decision: ProxyDecision) -> ProxyLink:
     if proxy.patient_id == patient.id:
         raise DomainError("A patient cannot be their own proxy", field="proxy_account_id")
     if decision.grant:
+        if patient.has_left:
+            raise DomainError("This patient is no longer registered at the practice", field="proxy_account_id")
+        if proxy.patient_id is not None and proxy.patient.has_left:
+            raise DomainError("The proxy is no longer registered at the practice", field="proxy_account_id")
         if latest_identity_check(proxy) is None:
             raise DomainError("Verify the proxy’s identity on their account first", field="proxy_account_id")
         age = _age(patient.date_of_birth, local_today())

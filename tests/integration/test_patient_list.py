@@ -12,6 +12,7 @@ from tests.builders import (
     actor_for,
     make_appointment,
     make_clinician,
+    make_identity_check,
     make_kiosk,
     make_online_account,
     make_patient,
@@ -310,6 +311,46 @@ def test_a_patient_who_left_is_not_counted_in_uptake(client, reception, practice
     leave(client, leaver)
     after = reports.uptake(practice.id)
     assert (after.list_size, after.registered) == (before.list_size - 1, before.registered - 1)
+
+
+def test_online_access_cannot_be_brought_back_after_leaving(client, reception, leaver):
+    leave(client, leaver)
+    account = OnlineAccount.get(OnlineAccount.patient == leaver.id)
+    # Neither page offers these buttons any more: the forms are sent as an old page or a script would send them.
+    for url in (f"/staff/online-accounts/{account.id}/restore", f"/staff/patients/{leaver.id}/online-access"):
+        answer = client.form_post(url, token_from="/staff/patients/new")
+        assert "no longer registered at the practice" in text(client.get(answer.headers["Location"]))
+    assert OnlineAccount.get_by_id(account.id).is_suspended
+    assert events("online.restore") == []
+
+
+def test_no_proxy_access_can_be_granted_to_or_for_someone_who_left(client, reception, practice, leaver):
+    leave(client, leaver)
+    helper = make_registered_account(practice, make_patient(practice, given_name="Hannah", family_name="Green"))
+    make_identity_check(helper)
+    fields = {"basis": "consent", "record_level": "none", "decision": "grant", "reason": "Asked for"}
+    for_leaver = client.form_post(
+        f"/staff/patients/{leaver.id}/proxies/new",
+        {"proxy_account_id": helper.account_id, **fields},
+        token_from="/staff/patients/new",
+    )
+    leavers_account = OnlineAccount.get(OnlineAccount.patient == leaver.id)
+    make_identity_check(leavers_account)
+    by_leaver = client.form_post(
+        f"/staff/patients/{helper.patient_id}/proxies/new", {"proxy_account_id": leavers_account.account_id, **fields}
+    )
+    assert "This patient is no longer registered at the practice" in text(for_leaver)
+    assert "The proxy is no longer registered at the practice" in text(by_leaver)
+    assert ProxyLink.select().where(ProxyLink.status == "active").count() == 0
+
+
+def test_reception_cannot_book_someone_who_left(client, reception, practice, leaver):
+    leave(client, leaver)
+    slot = make_slot(make_clinician(practice), utcnow() + timedelta(days=5))
+    client.form_post(
+        f"/staff/diary/slots/{slot.id}/book", {"patient": leaver.id, "token": "t" * 32}, token_from="/staff/diary/"
+    )
+    assert Appointment.select().where(Appointment.slot == slot.id).count() == 0
 
 
 def test_the_record_and_its_audit_stay(client, reception, leaver):
