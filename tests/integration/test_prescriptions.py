@@ -936,7 +936,10 @@ def test_adding_a_medicine_with_several_mistakes_shows_them_all_at_once(client, 
 def test_adding_a_medicine_with_negative_issues_left_is_refused(client, practice, patient):
     as_staff(client, practice, "clinician")
     response = add(client, patient, issues_left="-2")
-    assert (error_for(response, "issues_left"), Medicine.select().count()) == ("Issues left must be between 0 and 100", 0)
+    assert (error_for(response, "issues_left"), Medicine.select().count()) == (
+        "Issues left must be between 0 and 100",
+        0,
+    )
 
 
 @sqlite_only
