@@ -23,8 +23,17 @@ LAST_MANAGER = "You are the practice’s only manager. Make someone else a manag
 
 
 def create(
-    actor: Actor, *, name: str, email: str, role: str, password: str, practice_id: int | None = None
+    actor: Actor,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    password: str,
+    practice_id: int | None = None,
+    temporary: bool = True,
 ) -> StaffUser:
+    """A new account. A manager hands its password over in person, so by default it is temporary: its holder must
+    choose their own at their first sign-in, as after a reset."""
     email = email.strip().lower()
     if problem := password_problem(password, context=(email, name)):
         raise DomainError(problem, field="password")
@@ -37,6 +46,7 @@ def create(
                 email=email,
                 role=role,
                 password_hash=password_hash,
+                must_change_password=temporary,
             )
             record(actor, "staff.create", practice_id=staff.practice_id, obj=staff, detail=f"{role} {email}")
     except IntegrityError:
@@ -144,4 +154,7 @@ def create_first_manager(*, ods_code: str, practice_name: str, name: str, email:
         if practice is None:
             practice = Practice.create(ods_code=ods_code.upper(), name=practice_name)
             record(system, "practice.create", practice_id=practice.id, obj=practice)
-    return create(system, name=name, email=email, role="manager", password=password, practice_id=practice.id)
+    # The manager typed this password themselves at the command line: it is theirs, not a temporary one.
+    return create(
+        system, name=name, email=email, role="manager", password=password, practice_id=practice.id, temporary=False
+    )

@@ -7,6 +7,7 @@ from argon2 import extract_parameters
 
 from kiosk.models import AuditEvent, StaffUser
 from kiosk.passwords import verify_password
+from kiosk.services.staff_accounts import create_first_manager
 from tests.builders import PASSWORD, make_practice, make_staff, make_staff_session
 from tests.pages import check_html
 
@@ -69,6 +70,25 @@ def test_new_account_is_audited(client, practice):
     add(client)
     event = AuditEvent.get(AuditEvent.action == "staff.create")
     assert (event.actor_id, event.role, event.practice_id) == (boss.id, "manager", practice.id)
+
+
+def test_a_new_accounts_password_is_temporary_and_its_first_sign_in_leads_to_choosing_one(client, app, practice):
+    manager(client, practice)
+    add(client)
+    theirs = app.test_client()
+    response = theirs.form_post("/staff/sign-in", {"email": GOOD["email"], "password": GOOD["password"]})
+    created = StaffUser.get(StaffUser.email == GOOD["email"])
+    assert (created.must_change_password, theirs.get(response.headers["Location"]).headers["Location"]) == (
+        True,
+        "/staff/password/",
+    )
+
+
+def test_the_first_manager_made_at_the_command_line_keeps_the_password_they_typed(practice):
+    staff = create_first_manager(
+        ods_code="Y01234", practice_name="Test", name="Mo Reyes", email="mo@example.test", password=GOOD["password"]
+    )
+    assert StaffUser.get_by_id(staff.id).must_change_password is False
 
 
 def test_empty_form_shows_an_error_next_to_each_field(client, practice):
