@@ -25,7 +25,8 @@ def open_database(url: str, pooled: bool = False) -> pw.Database:
             # Transactions take the write lock up front, so two writers queue instead of deadlocking.
             lock_type="IMMEDIATE",
             pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"},
-            **(POOL if pooled else {}),
+            # A pooled connection is handed to one thread at a time, but not always the thread that opened it.
+            **({**POOL, "check_same_thread": False} if pooled else {}),
         )
     if parsed.scheme in ("postgres", "postgresql"):
         return (PooledPostgresqlDatabase if pooled else pw.PostgresqlDatabase)(
