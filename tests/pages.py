@@ -40,6 +40,11 @@ def check_html(html: str, url: str = "") -> HTMLParser:
             check_no_unchosen_radio_group(form, where)
     if tree.css_first(".nhsuk-error-summary") and not title.text().startswith("Error: "):
         raise PageProblem(f"error summary shown but the title does not start 'Error: '{where}")
+    for link in tree.css(".nhsuk-error-summary a[href]"):
+        target = link.attributes["href"]
+        # Each message links to the field it is about, so that following it puts the cursor there.
+        if not target.startswith("#") or target[1:] not in ids:
+            raise PageProblem(f"error summary links to {target!r}, which is not a field on the page{where}")
     if re.search(r"<(script|style)(?![^>]*\bsrc=)[^>]*>\s*\S", html) or " style=" in html:
         raise PageProblem(f"inline script or style{where}")
     if len(gzip.compress(html.encode(), 9)) > BUDGET_BYTES:

@@ -37,6 +37,8 @@ def index():
 @patient_required("prescriptions")
 def check():
     context = _list_context()
+    if not context["rows"]:
+        return redirect(url_for(".index"), 303)  # nothing on the repeat list: the list page says so
     form = _order_form(context["rows"], request.args)
     if not form.validate():
         return render_form_errors("prescriptions/index.html", form, **context)
