@@ -24,11 +24,12 @@ def _context():
 def overview():
     practice, patient_id, level = _context()
     audit.viewed(current_actor(), "record.view", patient_id=patient_id, detail=f"overview ({level})")
+    blocked = record_service.record_access_blocked(patient_id)  # asked once for the page, not by each service
     return render(
         "record/overview.html",
-        sections=record_service.record_overview(practice, patient_id, level),
-        medicines=record_service.current_medicines(practice, patient_id, level),
-        blocked=record_service.record_access_blocked(patient_id),
+        sections=record_service.record_overview(practice, patient_id, level, blocked=blocked),
+        medicines=record_service.current_medicines(practice, patient_id, level, blocked=blocked),
+        blocked=blocked,
         level=level,
         letters_shown=level == "full",
     )

@@ -44,12 +44,16 @@ def _letter_shown(practice: Practice):
     return (Letter.status == "cleared") & (Letter.received_on >= practice.letters_from)
 
 
-def visible_entries(practice: Practice, patient_id: int, level: str, kind: str | None = None):
-    """Entries the patient (or a proxy at `level`) may see. Nothing at all when enhanced review blocks access (R4)."""
+def visible_entries(
+    practice: Practice, patient_id: int, level: str, kind: str | None = None, blocked: bool | None = None
+):
+    """Entries the patient (or a proxy at `level`) may see. Nothing at all when enhanced review blocks access (R4).
+
+    `blocked` is record_access_blocked(patient_id) when the caller has just asked it (a page asks it once)."""
     kinds = kinds_for(level)
     if kind is not None:
         kinds = [k for k in kinds if k == kind]
-    if not kinds or record_access_blocked(patient_id):
+    if not kinds or (record_access_blocked(patient_id) if blocked is None else blocked):
         return CodedEntry.select().where(CodedEntry.id.is_null())  # an empty query of the same shape
     return (
         CodedEntry.select(CodedEntry)
@@ -87,12 +91,14 @@ class Section:
     total: int
 
 
-def record_overview(practice: Practice, patient_id: int, level: str, per_section: int = 10) -> list[Section]:
+def record_overview(
+    practice: Practice, patient_id: int, level: str, per_section: int = 10, blocked: bool | None = None
+) -> list[Section]:
     """Each section's newest `per_section` entries and its total: two queries, however long the record."""
     kinds = kinds_for(level)
     if not kinds:
         return []
-    visible = visible_entries(practice, patient_id, level)
+    visible = visible_entries(practice, patient_id, level, blocked=blocked)
     counted = visible.select(CodedEntry.kind, fn.COUNT(CodedEntry.id)).order_by().group_by(CodedEntry.kind)
     totals = dict(counted.tuples())
     place = fn.ROW_NUMBER().over(
@@ -106,9 +112,9 @@ def record_overview(practice: Practice, patient_id: int, level: str, per_section
     return [Section(kind, RECORD_KINDS[kind][0], entries.get(kind, []), totals.get(kind, 0)) for kind in kinds]
 
 
-def current_medicines(practice: Practice, patient_id: int, level: str) -> list[Medicine]:
+def current_medicines(practice: Practice, patient_id: int, level: str, blocked: bool | None = None) -> list[Medicine]:
     """The summary's medicines: what the practice currently prescribes (from the repeat list)."""
-    if level == "none" or record_access_blocked(patient_id):
+    if level == "none" or (record_access_blocked(patient_id) if blocked is None else blocked):
         return []
     return list(
         Medicine.for_practice(practice.id)

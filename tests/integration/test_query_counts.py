@@ -43,9 +43,9 @@ BUDGETS = {
     # Session, account, patient, proxies, practice twice, clinicians, bookings held, the week's free slots.
     "slot finder": {"sqlite": 9, "postgres": 9},
     # Session, account, practice, patient, proxies; the practice; the audited view (savepoint, chain head, insert,
-    # release); the enhanced-review check three times (the route and two services ask it); section totals; each
-    # section's newest ten (one ranked query); current medicines.
-    "record overview": {"sqlite": 16, "postgres": 17},
+    # release); the enhanced-review check once (the route asks, and hands the answer to the services); section
+    # totals; each section's newest ten (one ranked query); current medicines.
+    "record overview": {"sqlite": 14, "postgres": 15},
     # Session, staff member, practice, and each list with its patients and item counts in one query.
     "prescriptions queue": {"sqlite": 5, "postgres": 5},
     # Session, the kiosk, the count of recent failed matches.
