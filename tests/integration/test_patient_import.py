@@ -106,6 +106,13 @@ def test_the_template_and_example_download_as_csv(client, reception):
     assert example.get_data(as_text=True).count("\r\n") == 4
 
 
+def test_the_download_links_are_not_boosted(client, reception):
+    """A boosted link fetches with htmx and swaps the CSV into the page instead of saving it."""
+    tree = check_html(client.get("/staff/patients/import").get_data(as_text=True))
+    links = tree.css("a[download]")
+    assert [a.attributes.get("hx-boost") for a in links] == ["false", "false"]
+
+
 def test_the_example_file_imports_as_it_is(client, reception, practice):
     example = client.get("/staff/patients/import/example.csv").get_data()
     location, _ = preview_page(client, example)
