@@ -21,7 +21,7 @@ from kiosk.forms.online import (
 )
 from kiosk.models import RECORD_LEVELS, OnlineAccount, Patient, ProxyLink
 from kiosk.rendering import render, render_form_errors
-from kiosk.services import DomainError, audit, online_access, proxies
+from kiosk.services import DomainError, online_access, proxies
 
 bp = Blueprint("online_access", __name__, url_prefix="/staff")
 DESK = ("reception", "manager")
@@ -73,23 +73,19 @@ def patients():
 @bp.get("/patients/<int:patient_id>")
 @staff_required()
 def patient(patient_id: int):
-    p = in_practice_or_404(Patient, patient_id)
-    audit.viewed(current_actor(), "patient.view", patient_id=p.id, obj=p)
-    account = online_access.account_for_patient(p.practice_id, p.id)
-    links = (
-        ProxyLink.select(ProxyLink, OnlineAccount)
-        .join(OnlineAccount)
-        .where((ProxyLink.patient == p.id) & (ProxyLink.practice == p.practice_id))
-        .order_by(ProxyLink.decided_at.desc())
-    )
+    try:
+        page = online_access.patient_overview(current_actor(), patient_id)
+    except Patient.DoesNotExist:
+        abort(404)
     return render(
         "staff/patient.html",
-        patient=p,
-        account=account,
-        links=links,
-        check=online_access.latest_identity_check(account) if account else None,
-        letter_note=online_access.letter_note(account) if account else None,
-        blocked=online_access.record_access_blocked(p.id),
+        patient=page.patient,
+        account=page.account,
+        links=page.proxies,
+        check=page.identity_check,
+        letter_note=page.letter_note,
+        letter_issued=page.letter_issued,
+        blocked=page.record_blocked,
         levels=RECORD_LEVELS,
         action_form=ActionForm(),
         end_form=EndProxyForm(),

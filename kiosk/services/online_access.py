@@ -19,9 +19,10 @@ from kiosk.models import (
     OnlineAccount,
     Patient,
     Practice,
+    ProxyLink,
 )
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import record, viewed
 from kiosk.services.web_sessions import end_sessions_for
 
 # Easy to read aloud and type: no 0/O or 1/I confusion. 32 symbols = 5 bits each (31 would give 16 x 4.95 < 80).
@@ -336,3 +337,38 @@ def restore(actor: Actor, account_id: int) -> OnlineAccount:
         account.save()
         record(actor, "online.restore", patient_id=account.patient_id, obj=account)
     return account
+
+
+@dataclass(frozen=True)
+class PatientOverview:
+    """What reception's page about one patient shows: their online account, its checks and who acts for them."""
+
+    patient: Patient
+    account: OnlineAccount | None
+    proxies: list[ProxyLink]
+    identity_check: IdentityCheck | None
+    letter_note: str | None
+    letter_issued: bool
+    record_blocked: bool
+
+
+def patient_overview(actor: Actor, patient_id: int) -> PatientOverview:
+    """The page's reads in one place, scoped to the actor's practice and audited as a view of the patient (R12)."""
+    patient = Patient.get_in_practice(actor.practice_id, patient_id)
+    viewed(actor, "patient.view", patient_id=patient.id, obj=patient)
+    account = account_for_patient(actor.practice_id, patient.id)
+    proxies = list(
+        ProxyLink.select(ProxyLink, OnlineAccount)
+        .join(OnlineAccount)
+        .where((ProxyLink.patient == patient.id) & (ProxyLink.practice == actor.practice_id))
+        .order_by(ProxyLink.decided_at.desc())
+    )
+    return PatientOverview(
+        patient=patient,
+        account=account,
+        proxies=proxies,
+        identity_check=latest_identity_check(account) if account else None,
+        letter_note=letter_note(account) if account else None,
+        letter_issued=bool(account) and LinkageKey.select().where(LinkageKey.account == account.id).exists(),
+        record_blocked=record_access_blocked(patient.id),
+    )
