@@ -1,3 +1,4 @@
+import peewee as pw
 from flask import g, request, url_for
 from flask_wtf.csrf import CSRFError
 
@@ -8,6 +9,12 @@ from kiosk.rendering import from_htmx, redirect_page, render
 def register(app):
     @app.errorhandler(404)
     def not_found(_e):
+        return render("errors/404.html", status=404)
+
+    @app.errorhandler(pw.DoesNotExist)
+    def no_such_row(_e):
+        # Every lookup is scoped to the practice (and the patient), so a row that is not found here is either gone
+        # or someone else's: both answer exactly as a page that never existed.
         return render("errors/404.html", status=404)
 
     @app.errorhandler(405)

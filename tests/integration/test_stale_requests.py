@@ -168,3 +168,16 @@ def test_bad_request_is_a_page_of_ours(client, practice):
     )
     tree = check_html(response.get_data(as_text=True))
     assert (response.status_code, tree.css_first("h1").text()) == (400, "Sorry, we could not do that")
+
+
+def test_a_row_not_found_in_a_view_is_the_not_found_page(app, client):
+    """A DoesNotExist that reaches Flask is the same 404 page as any unknown address, never a 500."""
+    from kiosk.models import Patient
+
+    @app.get("/raises-does-not-exist")
+    def raises():
+        return Patient.get_by_id(10**9)
+
+    raises.access_rule = "public"
+    response = client.get("/raises-does-not-exist")
+    assert (response.status_code, "Page not found" in response.get_data(as_text=True)) == (404, True)
