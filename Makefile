@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_DB := instance/demo.sqlite3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test test-fast lint fmt bench clean assets chromium lynx
+.PHONY: help setup run serve test test-fast lint fmt bench clean assets chromium lynx
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,11 @@ run: setup ## Fresh demo database, then serve on http://127.0.0.1:$(PORT) with g
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi migrate
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi demo
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/gunicorn --no-control-socket -w 2 -b 127.0.0.1:$(PORT) wsgi:app
+
+serve: setup ## Migrate, then serve the real database (DATABASE_URL, else instance/kiosk.sqlite3) as run serves the demo
+	mkdir -p instance
+	$(VENV)/bin/flask --app wsgi migrate
+	$(VENV)/bin/gunicorn --no-control-socket -w 2 -b 127.0.0.1:$(PORT) wsgi:app
 
 test: setup chromium lynx ## Set up, then the whole suite (unit, integration, e2e) on SQLite and PostgreSQL
 	$(PY) -m pytest -q
