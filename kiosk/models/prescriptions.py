@@ -39,6 +39,9 @@ class Medicine(PracticeScoped):
     stopped_reason = pw.TextField(default="")
     created_at = created_at_field()
 
+    class Meta:
+        indexes = ((("practice", "patient"), False),)  # a patient's medicines, within the practice (011)
+
     @property
     def next_due(self):
         """None when never issued, or when the interval runs past the calendar: a row saved before the form

@@ -50,7 +50,11 @@ class Letter(PracticeScoped):
 
     class Meta:
         # The review queue (a practice's letters by status, oldest first) and a patient's cleared letters.
-        indexes = ((("practice", "status", "created_at"), False), (("patient", "status"), False))
+        indexes = (
+            (("practice", "status", "created_at"), False),
+            (("patient", "status"), False),
+            (("practice", "patient", "received_on"), False),  # a patient's letters, within the practice (011)
+        )
 
     @property
     def kind_label(self) -> str:
@@ -91,7 +95,10 @@ class CodedEntry(PracticeScoped):
     added_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="added_entries")
 
     class Meta:
-        indexes = ((("patient", "kind", "effective_on"), False),)  # a patient's record, section by section
+        indexes = (
+            (("patient", "kind", "effective_on"), False),  # a patient's record, section by section
+            (("practice", "patient", "kind", "effective_on"), False),  # the same, within the practice (011)
+        )
 
     @property
     def kind_label(self) -> str:

@@ -110,6 +110,8 @@ def free_week(
             & (Slot.starts_at >= first_utc)
             & (Slot.starts_at < after_utc)
             & (Clinician.active == True)  # noqa: E712
+            # The practice on the clinician too: its side is read through clinician_practice_id, not every practice's.
+            & (Clinician.practice == practice.id)
             & Slot.withdrawn_at.is_null()
             & ~fn.EXISTS(_live_on(Slot.id))
         )
