@@ -55,7 +55,7 @@ lint: setup ## ruff check, format check, and the import contracts in pyproject.t
 fmt: setup ## Format the code
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
-bench: setup ## Page weights, and throughput of the arrivals page against a bare hello route
+bench: setup ## Page weights, and the busiest routes' throughput and p95 against a bare hello route (sync and gthread)
 	$(PY) -m tests.bench
 
 clean: ## Remove built assets, the virtual environment and node_modules
