@@ -112,14 +112,14 @@ def kiosk_device_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.get("kiosk") is None:
-            return redirect_page(url_for("kiosk.start"))
+            return redirect_page(url_for("checkin.start"))
         return view(*args, **kwargs)
 
     return _mark(wrapper, "kiosk")
 
 
 # What a member of staff whose password was reset may reach before choosing their own.
-OPEN_BEFORE_NEW_PASSWORD = frozenset({"staff_password.change", "staff_auth.sign_out"})
+OPEN_BEFORE_NEW_PASSWORD = frozenset({"staff.password.change", "staff.auth.sign_out"})
 
 
 def staff_required(*roles: str):
@@ -130,10 +130,10 @@ def staff_required(*roles: str):
         def wrapper(*args, **kwargs):
             staff = g.get("staff")
             if staff is None:
-                return redirect_page(url_for("staff_auth.sign_in", next=page_path()))
+                return redirect_page(url_for("staff.auth.sign_in", next=page_path()))
             if staff.must_change_password and request.endpoint not in OPEN_BEFORE_NEW_PASSWORD:
                 # A manager chose the password they signed in with: nothing else until they have chosen their own.
-                return redirect_page(url_for("staff_password.change"))
+                return redirect_page(url_for("staff.password.change"))
             if roles and staff.role not in roles:
                 abort(404)
             return view(*args, **kwargs)

@@ -28,11 +28,11 @@ def register(app):
     @app.errorhandler(CSRFError)
     def csrf_failed(_e):
         # The form was stale, reused or forged: change nothing and ask for a fresh start.
-        if g.get("kiosk") is not None or request.blueprint == "kiosk":
+        if g.get("kiosk") is not None or request.blueprint == "checkin":
             if from_htmx():
                 # A kiosk's stale page is usually someone else's (or a start screen whose session lapsed): the next
                 # patient gets a fresh check-in with a new token, not an error about a page they never saw.
-                return redirect_page(url_for("kiosk.start"))
+                return redirect_page(url_for("checkin.start"))
             return render("errors/csrf_kiosk.html", status=400)
         return render("errors/csrf.html", status=400)
 

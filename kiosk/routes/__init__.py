@@ -1,56 +1,11 @@
+"""Routes by audience: public/, checkin/, patient/, staff/. Each package lists its blueprints."""
+
+
 def register_blueprints(app):
     from kiosk import assets
-    from kiosk.routes import (
-        appointments,
-        arrivals,
-        audit_log,
-        clinicians,
-        diary,
-        health,
-        home,
-        kiosk,
-        kiosks_admin,
-        online_access,
-        patient_auth,
-        patient_list,
-        practice_admin,
-        practice_settings,
-        prescriptions,
-        record,
-        reports,
-        rota,
-        staff_accounts,
-        staff_auth,
-        staff_password,
-        staff_prescriptions,
-        staff_record,
-    )
+    from kiosk.routes import checkin, patient, public, staff
 
-    blueprints = (
-        assets,
-        health,
-        home,
-        kiosk,
-        staff_auth,
-        staff_accounts,
-        kiosks_admin,
-        arrivals,
-        online_access,
-        patient_list,
-        patient_auth,
-        reports,
-        prescriptions,
-        staff_prescriptions,
-        record,
-        staff_record,
-        appointments,
-        diary,
-        clinicians,
-        rota,
-        practice_admin,
-        practice_settings,
-        staff_password,
-        audit_log,
-    )
-    for module in blueprints:
-        app.register_blueprint(module.bp)
+    app.register_blueprint(assets.bp)
+    for audience in (public, checkin, patient, staff):
+        for blueprint in audience.BLUEPRINTS:
+            app.register_blueprint(blueprint)

@@ -1,0 +1,146 @@
+"""The waiting-room kiosk: check in without signing in. No names on screen; nothing kept after each visit."""
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, current_app, g, redirect, session, url_for
+
+from kiosk.access import current_actor, kiosk_device_required, public
+from kiosk.clock import utcnow
+from kiosk.forms.kiosk import LETTERS, ChooseAppointmentForm, DateOfBirthForm, LetterForm, SexForm
+from kiosk.models import SEXES
+from kiosk.rendering import render, render_form_errors
+from kiosk.services import checkin, patient_auth
+
+bp = Blueprint("checkin", __name__, url_prefix="/kiosk")
+STATE = "checkin"
+
+
+def _state() -> dict | None:
+    """This visit's answers so far, or None once the kiosk has sat idle past the practice's limit."""
+    state = session.get(STATE)
+    if not state:
+        return None
+    idle = timedelta(seconds=g.kiosk.practice.kiosk_idle_seconds)
+    if utcnow() - datetime.fromisoformat(state["at"]) > idle:
+        session.pop(STATE)
+        return None
+    return state
+
+
+def _save(**changes) -> None:
+    session[STATE] = {**(session.get(STATE) or {}), **changes, "at": utcnow().isoformat()}
+
+
+def _restart():
+    session.pop(STATE, None)
+    return redirect(url_for(".start"), 303)
+
+
+def _throttled(actor) -> bool:
+    config = current_app.config
+    return checkin.is_throttled(
+        actor,
+        failures_allowed=config["KIOSK_FAILURES_ALLOWED"],
+        window_minutes=config["KIOSK_FAILURE_WINDOW_MINUTES"],
+    )
+
+
+@bp.get("/")
+@public
+def start():
+    session.pop(STATE, None)
+    if g.get("kiosk") is None:
+        return render("checkin/not_enrolled.html", status=403)
+    if g.get("account") is not None:
+        # The start screen is where an idle kiosk returns: whoever was signed in is signed out, whatever the timers.
+        patient_auth.sign_out(current_actor())
+        session.clear()
+        g.account = None
+    if _throttled(current_actor()):
+        return render("checkin/see_reception.html", paused=True)
+    return render("checkin/start.html", form=LetterForm(), letters=LETTERS)
+
+
+@bp.post("/letter")
+@kiosk_device_required
+def letter():
+    form = LetterForm()
+    if not form.validate_on_submit():
+        return render_form_errors("checkin/start.html", form, letters=LETTERS)
+    _save(letter=form.letter.data)
+    return redirect(url_for(".sex"), 303)
+
+
+@bp.route("/sex", methods=["GET", "POST"])
+@kiosk_device_required
+def sex():
+    if _state() is None:
+        return _restart()
+    form = SexForm()
+    if form.validate_on_submit():
+        _save(sex=form.sex.data)
+        return redirect(url_for(".date_of_birth"), 303)
+    if form.is_submitted():
+        return render_form_errors("checkin/sex.html", form, sexes=SEXES)
+    return render("checkin/sex.html", form=form, sexes=SEXES)
+
+
+@bp.route("/date-of-birth", methods=["GET", "POST"])
+@kiosk_device_required
+def date_of_birth():
+    state = _state()
+    if state is None or "sex" not in state:
+        return _restart()
+    form = DateOfBirthForm()
+    if form.validate_on_submit():
+        actor = current_actor()
+        if _throttled(actor):
+            return redirect(url_for(".see_reception"), 303)
+        choices = checkin.find(actor, state["letter"], state["sex"], form.value)
+        if not choices:
+            return redirect(url_for(".see_reception"), 303)
+        _save(choices=[c.__dict__ for c in choices])
+        return redirect(url_for(".confirm"), 303)
+    if form.is_submitted():
+        return render_form_errors("checkin/date_of_birth.html", form)
+    return render("checkin/date_of_birth.html", form=form)
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@kiosk_device_required
+def confirm():
+    state = _state()
+    if state is not None and "done" in state:
+        return redirect(url_for(".done"), 303)  # a double tap: the first tap checked them in, show them so
+    if state is None or not state.get("choices"):
+        return _restart()
+    choices = [checkin.Choice(**c) for c in state["choices"]]
+    form = ChooseAppointmentForm()
+    form.appointment.choices = [(c.appointment_id, f"{c.time} with {c.clinician}") for c in choices]
+    if form.validate_on_submit():
+        done = checkin.confirm(current_actor(), form.appointment.data)
+        session.pop(STATE, None)
+        if done is None:
+            return redirect(url_for(".see_reception"), 303)
+        session[STATE] = {"done": done.__dict__, "at": utcnow().isoformat()}
+        return redirect(url_for(".done"), 303)
+    if form.is_submitted():
+        return render_form_errors("checkin/confirm.html", form, choices=choices)
+    return render("checkin/confirm.html", form=form, choices=choices)
+
+
+@bp.get("/done")
+@kiosk_device_required
+def done():
+    state = _state()
+    session.pop(STATE, None)  # shown once: a refresh or the back button finds nothing
+    if state is None or "done" not in state:
+        return redirect(url_for(".start"), 303)
+    return render("checkin/done.html", done=checkin.CheckedIn(**state["done"]))
+
+
+@bp.get("/see-reception")
+@kiosk_device_required
+def see_reception():
+    session.pop(STATE, None)
+    return render("checkin/see_reception.html", paused=False)

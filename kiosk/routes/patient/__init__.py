@@ -1,0 +1,10 @@
+"""Patients and proxies: sign-in and registration, appointments, repeat prescriptions, record and letters."""
+
+from kiosk.routes.patient import appointments, auth, prescriptions, record
+
+BLUEPRINTS = (
+    auth.bp,
+    appointments.bp,
+    prescriptions.bp,
+    record.bp,
+)

@@ -1,0 +1,8 @@
+"""Pages anyone may open: the start page and the health check."""
+
+from kiosk.routes.public import health, home
+
+BLUEPRINTS = (
+    home.bp,
+    health.bp,
+)
