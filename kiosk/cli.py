@@ -6,6 +6,12 @@ from kiosk.db import database
 
 
 def register(app):
+    _database_commands(app)
+    _practice_commands(app)
+    _housekeeping_commands(app)
+
+
+def _database_commands(app):
     @app.cli.command("migrate")
     def migrate_command():
         """Apply database migrations not yet applied."""
@@ -27,6 +33,8 @@ def register(app):
             raise click.ClickException(e.message) from None
         click.echo(summary)
 
+
+def _practice_commands(app):
     @app.cli.command("create-manager")
     @click.option("--ods", required=True, help="The practice's ODS code; the practice is created if new.")
     @click.option("--practice-name", default="", help="Name for a new practice.")
@@ -46,6 +54,44 @@ def register(app):
             raise click.ClickException(e.message) from None
         click.echo(f"Manager {staff.email} created for {ods.upper()}.")
 
+    @app.cli.command("import-patients")
+    @click.option("--ods", required=True, help="The ODS code of the practice whose list this is.")
+    @click.option("--dry-run", is_flag=True, help="Show the preview and write nothing.")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def import_patients_command(ods, dry_run, file):
+        """Import a practice list from a CSV FILE: previewed first, then all of it or nothing."""
+        import os
+
+        from kiosk.services import DomainError
+        from kiosk.services.patient_import import MAX_BYTES, apply, command_actor, decode, preview
+
+        try:
+            actor = command_actor(ods)
+            with open(file, "rb") as f:
+                data = f.read(MAX_BYTES + 1)  # one byte past the limit tells a file is too big without reading it all
+            plan = preview(actor.practice_id, decode(data, os.path.getsize(file)))
+        except DomainError as e:
+            raise click.ClickException(e.message) from None
+        click.echo(
+            f"{len(plan.new)} new, {len(plan.updates)} would be updated, {plan.unchanged} unchanged, "
+            f"{len(plan.rejected)} rejected."
+        )
+        for rejected in plan.rejected:
+            click.echo(f"  line {rejected.line}: {rejected.reason}", err=True)
+        if plan.rejected:
+            raise click.ClickException("Nothing was imported: correct the rejected rows and run the command again.")
+        if dry_run:
+            click.echo("Dry run: nothing was written.")
+            return
+        try:
+            with click.progressbar(length=len(plan.rows), label="Importing") as bar:
+                result = apply(actor, plan, bar.update)
+        except DomainError as e:
+            raise click.ClickException(e.message) from None
+        click.echo(f"Imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged.")
+
+
+def _housekeeping_commands(app):
     @app.cli.command("backup")
     @click.argument("dest", type=click.Path(dir_okay=True, file_okay=True))
     def backup_command(dest):
@@ -84,42 +130,6 @@ def register(app):
         click.echo(f"Audit chain intact: {report.rows} rows.")
         for practice_id, (event_id, digest) in chain_heads().items():
             click.echo(f"  practice {practice_id}: newest row {event_id}, hash {digest}")
-
-    @app.cli.command("import-patients")
-    @click.option("--ods", required=True, help="The ODS code of the practice whose list this is.")
-    @click.option("--dry-run", is_flag=True, help="Show the preview and write nothing.")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    def import_patients_command(ods, dry_run, file):
-        """Import a practice list from a CSV FILE: previewed first, then all of it or nothing."""
-        import os
-
-        from kiosk.services import DomainError
-        from kiosk.services.patient_import import MAX_BYTES, apply, command_actor, decode, preview
-
-        try:
-            actor = command_actor(ods)
-            with open(file, "rb") as f:
-                data = f.read(MAX_BYTES + 1)  # one byte past the limit tells a file is too big without reading it all
-            plan = preview(actor.practice_id, decode(data, os.path.getsize(file)))
-        except DomainError as e:
-            raise click.ClickException(e.message) from None
-        click.echo(
-            f"{len(plan.new)} new, {len(plan.updates)} would be updated, {plan.unchanged} unchanged, "
-            f"{len(plan.rejected)} rejected."
-        )
-        for rejected in plan.rejected:
-            click.echo(f"  line {rejected.line}: {rejected.reason}", err=True)
-        if plan.rejected:
-            raise click.ClickException("Nothing was imported: correct the rejected rows and run the command again.")
-        if dry_run:
-            click.echo("Dry run: nothing was written.")
-            return
-        try:
-            with click.progressbar(length=len(plan.rows), label="Importing") as bar:
-                result = apply(actor, plan, bar.update)
-        except DomainError as e:
-            raise click.ClickException(e.message) from None
-        click.echo(f"Imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged.")
 
     @app.cli.command("purge-sessions")
     def purge_sessions_command():

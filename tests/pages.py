@@ -24,6 +24,16 @@ def check_html(html: str, url: str = "") -> HTMLParser:
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise PageProblem(f"duplicate ids {sorted(duplicates)}{where}")
+    _check_fields_and_forms(tree, where)
+    _check_error_summary(tree, title.text(), set(ids), where)
+    if re.search(r"<(script|style)(?![^>]*\bsrc=)[^>]*>\s*\S", html) or " style=" in html:
+        raise PageProblem(f"inline script or style{where}")
+    if len(gzip.compress(html.encode(), 9)) > BUDGET_BYTES:
+        raise PageProblem(f"page is over {BUDGET_BYTES} bytes compressed{where}")
+    return tree
+
+
+def _check_fields_and_forms(tree, where: str) -> None:
     labelled = {n.attributes.get("for") for n in tree.css("label[for]")}
     for field in tree.css("input, select, textarea"):
         kind = field.attributes.get("type", "text")
@@ -38,18 +48,16 @@ def check_html(html: str, url: str = "") -> HTMLParser:
             if not form.css_first("[name=csrf_token]"):
                 raise PageProblem(f"POST form without a CSRF token ({form.attributes.get('action')}){where}")
             check_no_unchosen_radio_group(form, where)
-    if tree.css_first(".nhsuk-error-summary") and not title.text().startswith("Error: "):
+
+
+def _check_error_summary(tree, title: str, ids: set[str], where: str) -> None:
+    if tree.css_first(".nhsuk-error-summary") and not title.startswith("Error: "):
         raise PageProblem(f"error summary shown but the title does not start 'Error: '{where}")
     for link in tree.css(".nhsuk-error-summary a[href]"):
         target = link.attributes["href"]
         # Each message links to the field it is about, so that following it puts the cursor there.
         if not target.startswith("#") or target[1:] not in ids:
             raise PageProblem(f"error summary links to {target!r}, which is not a field on the page{where}")
-    if re.search(r"<(script|style)(?![^>]*\bsrc=)[^>]*>\s*\S", html) or " style=" in html:
-        raise PageProblem(f"inline script or style{where}")
-    if len(gzip.compress(html.encode(), 9)) > BUDGET_BYTES:
-        raise PageProblem(f"page is over {BUDGET_BYTES} bytes compressed{where}")
-    return tree
 
 
 def check_no_unchosen_radio_group(form, where: str = "") -> None:

@@ -19,7 +19,7 @@ class Slot(PracticeScoped):
     clinician = pw.ForeignKeyField(Clinician, backref="slots", on_delete="CASCADE")
     starts_at = pw.DateTimeField(index=True)  # UTC
     length_minutes = pw.IntegerField()
-    kind = pw.CharField(max_length=20, choices=[(k, v) for k, v in SLOT_KINDS.items()])
+    kind = pw.CharField(max_length=20, choices=list(SLOT_KINDS.items()))
     released_online = pw.BooleanField(default=False)
     # Made by generating the diary from the rota: regenerating may change or remove it while it is free. Slots added
     # by hand are never touched by the rota.
@@ -39,7 +39,7 @@ class Appointment(PracticeScoped):
     practice = pw.ForeignKeyField(Practice, backref="appointments", on_delete="CASCADE")
     slot = pw.ForeignKeyField(Slot, backref="appointments", on_delete="CASCADE")
     patient = pw.ForeignKeyField(Patient, backref="appointments", on_delete="CASCADE")
-    status = pw.CharField(max_length=20, default="booked", choices=[(k, v) for k, v in STATUSES.items()])
+    status = pw.CharField(max_length=20, default="booked", choices=list(STATUSES.items()))
     booked_via = pw.CharField(max_length=20, default="staff")  # staff, online (phone or computer), kiosk
     booked_at = created_at_field()
     arrived_at = pw.DateTimeField(null=True)

@@ -60,7 +60,7 @@ class Patient(PracticeScoped):
     given_name = pw.CharField(max_length=80)
     family_name = pw.CharField(max_length=80)
     date_of_birth = pw.DateField()
-    sex = pw.CharField(max_length=10, choices=[(k, v) for k, v in SEXES.items()])
+    sex = pw.CharField(max_length=10, choices=list(SEXES.items()))
     nominated_pharmacy = pw.CharField(max_length=200, default="")  # empty: collects prescriptions at the practice
     title = pw.CharField(max_length=20, default="")
     address = pw.CharField(max_length=300, default="")

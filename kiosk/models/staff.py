@@ -13,7 +13,7 @@ class StaffUser(PracticeScoped):
     # other practices' staff (a locum may also work at two practices under one address).
     email = pw.CharField(max_length=254)
     name = pw.CharField(max_length=120)
-    role = pw.CharField(max_length=20, choices=[(k, v) for k, v in ROLES.items()])
+    role = pw.CharField(max_length=20, choices=list(ROLES.items()))
     clinician = pw.ForeignKeyField(Clinician, null=True, on_delete="SET NULL")
     password_hash = pw.CharField(max_length=255)
     disabled_at = pw.DateTimeField(null=True)

@@ -143,24 +143,7 @@ def parse(text: str) -> tuple[list[str], list[Row], list[Rejected]]:
 
     Raises FileProblem for a file that cannot be a practice list; rows that are wrong come back as Rejected."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise FileProblem("The first line must be the header row: see the template.") from None
-    columns = [_column_name(h) for h in header]
-    unknown = [h for h, name in zip(header, columns, strict=True) if name not in BY_NAME]
-    if unknown:
-        raise FileProblem(
-            f"Line 1 has a column this list does not take: “{unknown[0][:40]}”. The columns are: "
-            + ", ".join(BY_NAME)
-            + "."
-        )
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        raise FileProblem(f"Line 1 names the column {repeated[0]} more than once.")
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise FileProblem(f"The file has no {', '.join(missing)} column: every patient needs one. See the template.")
+    columns = _header(reader)
     rows, rejected, seen = [], [], {}
     line = reader.line_num + 1
     try:
@@ -186,6 +169,29 @@ def parse(text: str) -> tuple[list[str], list[Row], list[Rejected]]:
     if not rows and not rejected:
         raise FileProblem("The file has a header row but no patients.")
     return columns, rows, rejected
+
+
+def _header(reader) -> list[str]:
+    """The column names from the header row; FileProblem when a column is unknown, repeated or missing."""
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise FileProblem("The first line must be the header row: see the template.") from None
+    columns = [_column_name(h) for h in header]
+    unknown = [h for h, name in zip(header, columns, strict=True) if name not in BY_NAME]
+    if unknown:
+        raise FileProblem(
+            f"Line 1 has a column this list does not take: “{unknown[0][:40]}”. The columns are: "
+            + ", ".join(BY_NAME)
+            + "."
+        )
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise FileProblem(f"Line 1 names the column {repeated[0]} more than once.")
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise FileProblem(f"The file has no {', '.join(missing)} column: every patient needs one. See the template.")
+    return columns
 
 
 def _column_name(heading: str) -> str:

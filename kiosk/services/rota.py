@@ -381,38 +381,50 @@ def _plan(practice_id: int, first: date, last: date, now: datetime) -> _Plan:
         # Slots that stay whatever the rota says, and that no new slot may overlap.
         fixed = [s for s in existing.values() if s.withdrawn_at is None and (s.id in live or not s.from_rota)]
         closed = [closure_bounds(c) for c in shut if c.clinician_id in (None, clinician_id)]
-        wanted: dict[datetime, RotaSession] = {}
-        day = first
-        while day <= last:
-            view = next((v for v in views if v.template.clinician_id == clinician_id and v.template.covers(day)), None)
-            for session in view.sessions if view else []:
-                if session.weekday != day.weekday():
-                    continue
-                plan.sessions[session.id] = session
-                for t in session_slot_times(day, session.starts, session.ends, session.length_minutes):
-                    end = t + timedelta(minutes=session.length_minutes)
-                    if t <= now or any(t < ce and end > cs for cs, ce in closed):
-                        continue
-                    blocked = any(f.starts_at != t and _overlaps(f, t, end) for f in fixed)
-                    if not blocked:
-                        wanted[t] = session
-                        # Keyed by the session's own London day: create_session makes one day's session at a time.
-                        if t not in existing:
-                            plan.create.setdefault((clinician_id, day, session.id), set()).add(t)
-            day += timedelta(days=1)
-        for t, s in existing.items():
-            session = wanted.get(t)
-            if s.id in live:
-                if s.from_rota and (session is None or not _fits(s, session)):
-                    plan.misfits.append(s.id)
-            elif not s.from_rota and s.withdrawn_at is None:
-                continue  # added by hand: reception's, not the rota's
-            elif session is None:
-                if s.withdrawn_at is None:
-                    plan.remove.append(s.id)
-            elif not _fits(s, session) or s.withdrawn_at is not None or not s.from_rota:
-                plan.change.append((s, session))
+        own = [v for v in views if v.template.clinician_id == clinician_id]
+        wanted = _wanted(plan, clinician_id, own, (first, last), now, fixed, closed, existing)
+        _sort_existing(plan, existing, wanted, live)
     return plan
+
+
+def _wanted(plan: _Plan, clinician_id: int, views, days, now, fixed, closed, existing) -> dict[datetime, RotaSession]:
+    """The slot times the clinician's rota asks for in `days`; those not made yet go into plan.create."""
+    wanted: dict[datetime, RotaSession] = {}
+    day, last = days
+    while day <= last:
+        view = next((v for v in views if v.template.covers(day)), None)
+        for session in view.sessions if view else []:
+            if session.weekday != day.weekday():
+                continue
+            plan.sessions[session.id] = session
+            for t in session_slot_times(day, session.starts, session.ends, session.length_minutes):
+                end = t + timedelta(minutes=session.length_minutes)
+                if t <= now or any(t < ce and end > cs for cs, ce in closed):
+                    continue
+                if any(f.starts_at != t and _overlaps(f, t, end) for f in fixed):
+                    continue
+                wanted[t] = session
+                # Keyed by the session's own London day: create_session makes one day's session at a time.
+                if t not in existing:
+                    plan.create.setdefault((clinician_id, day, session.id), set()).add(t)
+        day += timedelta(days=1)
+    return wanted
+
+
+def _sort_existing(plan: _Plan, existing: dict[datetime, Slot], wanted: dict[datetime, RotaSession], live) -> None:
+    """Each slot already there: left alone, a booked misfit to list, a free one to remove, or one to change."""
+    for t, s in existing.items():
+        session = wanted.get(t)
+        if s.id in live:
+            if s.from_rota and (session is None or not _fits(s, session)):
+                plan.misfits.append(s.id)
+        elif not s.from_rota and s.withdrawn_at is None:
+            continue  # added by hand: reception's, not the rota's
+        elif session is None:
+            if s.withdrawn_at is None:
+                plan.remove.append(s.id)
+        elif not _fits(s, session) or s.withdrawn_at is not None or not s.from_rota:
+            plan.change.append((s, session))
 
 
 def misfits(practice_id: int, weeks: int) -> list[Appointment]:

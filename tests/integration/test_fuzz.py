@@ -188,7 +188,7 @@ def bodies(draw, names: list[str], token: str, world: dict):
         fields[name] = draw(text)
     for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=3)):
         fields.pop(name, None)
-    data = [(k, v) for k, v in fields.items()]
+    data = list(fields.items())
     data += [(name, draw(text)) for name in draw(st.lists(st.sampled_from(sorted(PLAUSIBLE)), max_size=2))]
     data.append(("csrf_token", token))
     if kind == "file":

@@ -79,10 +79,7 @@ def test_every_hazard_has_a_test_or_says_its_control_is_planned(hazard):
 
 @pytest.mark.parametrize("hazard", list(HAZARDS))
 def test_every_hazard_names_its_control_and_both_ratings(hazard):
-    rows = {
-        row
-        for row in re.findall(r"^\| (Hazard|Cause|Effect|Initial risk|Control|Residual risk) \|", HAZARDS[hazard], re.M)
-    }
+    rows = set(re.findall(r"^\| (Hazard|Cause|Effect|Initial risk|Control|Residual risk) \|", HAZARDS[hazard], re.M))
     assert rows == {"Hazard", "Cause", "Effect", "Initial risk", "Control", "Residual risk"}
 
 
