@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_DB := instance/demo.sqlite3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run serve test test-fast lint fmt bench clean assets chromium lynx
+.PHONY: help setup run serve test test-fast lint check fmt bench clean assets chromium lynx
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -43,14 +43,17 @@ serve: setup ## Migrate, then serve the real database (DATABASE_URL, else instan
 	$(VENV)/bin/flask --app wsgi migrate
 	$(VENV)/bin/gunicorn --no-control-socket -w 2 -b 127.0.0.1:$(PORT) wsgi:app
 
+# Two workers (pytest-xdist), one per core; each gets its own PostgreSQL database (tests/databases.py).
 test: setup chromium lynx ## Set up, then the whole suite (unit, integration, e2e) on SQLite and PostgreSQL
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 test-fast: setup ## Unit and integration tests only
-	$(PY) -m pytest -q --ignore=tests/e2e
+	$(PY) -m pytest -q -n 2 --ignore=tests/e2e
 
 lint: setup ## ruff check, format check, and the import contracts in pyproject.toml
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
+
+check: lint test ## What CI runs: lint, then the whole suite
 
 fmt: setup ## Format the code
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
