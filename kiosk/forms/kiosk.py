@@ -11,7 +11,7 @@ from kiosk.models import SEXES
 LETTERS = list(string.ascii_uppercase)
 
 
-class LetterForm(KioskForm):
+class SurnameInitialForm(KioskForm):
     # Submitted by one of 26 buttons named "letter".
     letter = StringField("First letter of your surname", validators=[MaxLength(1), AnyOf(LETTERS, "Choose a letter")])
 

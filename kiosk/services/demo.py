@@ -310,7 +310,7 @@ def _online_access(practice, people) -> str:
             "Mother, parental responsibility seen (demo)",
         ),
     )
-    return online_access.group(online_access.issue_letter(desk, accounts[NEW["account_id"]].id).key)
+    return online_access.group(online_access.issue_registration_letter(desk, accounts[NEW["account_id"]].id).key)
 
 
 MEDICINES = [

@@ -264,14 +264,14 @@ def _describe(account: OnlineAccount) -> str:
 
 
 @dataclass(frozen=True)
-class Letter:
+class RegistrationLetter:
     practice: Practice
     account: OnlineAccount
     key: str
     expires_at: object
 
 
-def issue_letter(actor: Actor, account_id: int) -> Letter:
+def issue_registration_letter(actor: Actor, account_id: int) -> RegistrationLetter:
     """A new linkage key; any previous live key stops working (R2). The key is returned once and never stored."""
     key = _random_code(KEY_LENGTH)
     now = utcnow()
@@ -309,7 +309,7 @@ def issue_letter(actor: Actor, account_id: int) -> Letter:
         except IntegrityError:
             raise DomainError("Another letter was issued at the same moment: check the account and try again") from None
         record(actor, "online.letter_issue", patient_id=account.patient_id, obj=account)
-    return Letter(Practice.get_by_id(actor.practice_id), account, key, now + KEY_LIFETIME)
+    return RegistrationLetter(Practice.get_by_id(actor.practice_id), account, key, now + KEY_LIFETIME)
 
 
 def suspend(actor: Actor, account_id: int, reason: str) -> OnlineAccount:

@@ -235,7 +235,7 @@ def verified_account(practice, given_name="Priya", family_name="Singh", **servic
 
 def issued_letter(practice):
     account = verified_account(practice, appointments=True)
-    return online_access.issue_letter(builders.actor_for(builders.make_staff(practice)), account.id)
+    return online_access.issue_registration_letter(builders.actor_for(builders.make_staff(practice)), account.id)
 
 
 # axe on every page of online access, at phone and kiosk size

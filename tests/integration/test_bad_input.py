@@ -75,7 +75,7 @@ def letter(practice):
     account = online_access.start_for_patient(reception, patient.id)
     make_identity_check(account)
     online_access.set_services(reception, account.id, ServiceChoice(True, True, "none", not_pressured=True))
-    return online_access.issue_letter(reception, account.id)
+    return online_access.issue_registration_letter(reception, account.id)
 
 
 def test_a_huge_year_on_register_is_a_field_error(client, letter):

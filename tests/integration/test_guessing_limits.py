@@ -149,7 +149,7 @@ def letter(practice):
     account = online_access.start_for_patient(reception, patient.id)
     make_identity_check(account)
     online_access.set_services(reception, account.id, ServiceChoice(True, False, "none", not_pressured=True))
-    return online_access.issue_letter(reception, account.id)
+    return online_access.issue_registration_letter(reception, account.id)
 
 
 def register(client, letter, key):
@@ -190,7 +190,7 @@ def test_staff_see_why_the_letter_stopped_working(client, app, letter, practice)
 def test_a_new_letter_after_revocation_works(client, app, letter, practice):
     for _ in range(app.config["REGISTRATION_ATTEMPTS_PER_KEY"]):
         register(client, letter, "ABCD-EFGH-JKLM-NPQR")
-    again = online_access.issue_letter(actor_for(make_staff(practice)), letter.account.id)
+    again = online_access.issue_registration_letter(actor_for(make_staff(practice)), letter.account.id)
     assert register(client, again, online_access.group(again.key)).headers["Location"] == "/register/password"
 
 

@@ -42,7 +42,7 @@ def letter(practice):
     account = online_access.start_for_patient(reception, priya.id)
     make_identity_check(account)
     online_access.set_services(reception, account.id, ServiceChoice(True, True, "none", not_pressured=True))
-    return online_access.issue_letter(reception, account.id)
+    return online_access.issue_registration_letter(reception, account.id)
 
 
 def letter_details(letter, **overrides) -> dict:

@@ -86,7 +86,7 @@ def test_refusal_for_missing_identity_check_is_audited(desk):
 def test_letter_is_refused_before_identity_is_recorded_and_the_refusal_audited(desk):
     _, actor, _, account = desk
     with pytest.raises(DomainError, match="verified their identity"):
-        online_access.issue_letter(actor, account.id)
+        online_access.issue_registration_letter(actor, account.id)
     assert LinkageKey.select().count() == 0
     assert [e.outcome for e in events("online.letter_issue")] == ["refused"]
 
@@ -198,7 +198,7 @@ def test_linkage_keys_use_the_whole_alphabet_and_only_it():
 def test_letter_carries_a_16_character_key_that_expires_in_14_days(desk):
     _, actor, _, account = desk
     make_identity_check(account)
-    letter = online_access.issue_letter(actor, account.id)
+    letter = online_access.issue_registration_letter(actor, account.id)
     assert len(letter.key) == 16 and set(letter.key) <= set(ALPHABET)
     assert letter.expires_at == NOW + timedelta(days=14)
 
@@ -206,7 +206,7 @@ def test_letter_carries_a_16_character_key_that_expires_in_14_days(desk):
 def test_only_the_hash_of_the_key_is_stored(desk):
     _, actor, _, account = desk
     make_identity_check(account)
-    letter = online_access.issue_letter(actor, account.id)
+    letter = online_access.issue_registration_letter(actor, account.id)
     stored = LinkageKey.get(LinkageKey.account == account.id)
     assert stored.key_hash == online_access.key_digest(letter.key) != letter.key
     text = everything_stored()
@@ -217,8 +217,8 @@ def test_only_the_hash_of_the_key_is_stored(desk):
 def test_reissuing_revokes_the_previous_key(desk):
     _, actor, patient, account = desk
     make_identity_check(account)
-    first = online_access.issue_letter(actor, account.id)
-    second = online_access.issue_letter(actor, account.id)
+    first = online_access.issue_registration_letter(actor, account.id)
+    second = online_access.issue_registration_letter(actor, account.id)
     with pytest.raises(DomainError):
         patient_auth.check_letter(actor, account.account_id, first.key, patient.date_of_birth)
     assert patient_auth.check_letter(actor, account.account_id, second.key, patient.date_of_birth)
@@ -227,7 +227,7 @@ def test_reissuing_revokes_the_previous_key(desk):
 def test_the_database_refuses_a_second_live_key_for_one_account(desk):
     _, actor, _, account = desk
     make_identity_check(account)
-    online_access.issue_letter(actor, account.id)
+    online_access.issue_registration_letter(actor, account.id)
     with pytest.raises(IntegrityError), database.atomic():
         LinkageKey.create(
             practice=account.practice_id,
@@ -307,7 +307,7 @@ def live_account(desk, client):
     practice, actor, patient, account = desk
     make_identity_check(account)
     online_access.set_services(actor, account.id, EVERYTHING)
-    letter = online_access.issue_letter(actor, account.id)
+    letter = online_access.issue_registration_letter(actor, account.id)
     make_patient_session(client, account)
     return actor, patient, account, letter
 
@@ -346,7 +346,7 @@ def test_no_letter_while_suspended(live_account):
     actor, _, account, _ = live_account
     online_access.suspend(actor, account.id, "Asked at the desk")
     with pytest.raises(DomainError, match="suspended"):
-        online_access.issue_letter(actor, account.id)
+        online_access.issue_registration_letter(actor, account.id)
 
 
 def test_restore_lifts_the_suspension_and_is_audited(live_account):
@@ -362,7 +362,7 @@ def test_staff_of_another_practice_cannot_touch_the_account(live_account):
     stranger = actor_for(make_staff(make_practice(), "manager"))
     for attempt in (
         lambda: online_access.suspend(stranger, account.id, "x"),
-        lambda: online_access.issue_letter(stranger, account.id),
+        lambda: online_access.issue_registration_letter(stranger, account.id),
         lambda: online_access.set_services(stranger, account.id, EVERYTHING),
     ):
         with pytest.raises(OnlineAccount.DoesNotExist):

@@ -40,7 +40,7 @@ def letter(app, time_machine):
     account = online_access.start_for_patient(reception, patient.id)
     make_identity_check(account)
     online_access.set_services(reception, account.id, ServiceChoice(True, False, "none", not_pressured=True))
-    return online_access.issue_letter(reception, account.id)
+    return online_access.issue_registration_letter(reception, account.id)
 
 
 def check(letter, account_id=None, key=None, born=BORN):

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g, redirect, session, url_for
 
 from kiosk.access import current_actor, kiosk_device_required, public
 from kiosk.clock import utcnow
-from kiosk.forms.kiosk import LETTERS, ChooseAppointmentForm, DateOfBirthForm, LetterForm, SexForm
+from kiosk.forms.kiosk import LETTERS, ChooseAppointmentForm, DateOfBirthForm, SexForm, SurnameInitialForm
 from kiosk.models import SEXES
 from kiosk.rendering import render, render_form_errors
 from kiosk.services import checkin, patient_auth
@@ -58,13 +58,13 @@ def start():
         g.account = None
     if _throttled(current_actor()):
         return render("checkin/see_reception.html", paused=True)
-    return render("checkin/start.html", form=LetterForm(), letters=LETTERS)
+    return render("checkin/start.html", form=SurnameInitialForm(), letters=LETTERS)
 
 
 @bp.post("/letter")
 @kiosk_device_required
-def letter():
-    form = LetterForm()
+def surname_initial():
+    form = SurnameInitialForm()
     if not form.validate_on_submit():
         return render_form_errors("checkin/start.html", form, letters=LETTERS)
     _save(letter=form.letter.data)

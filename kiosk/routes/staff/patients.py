@@ -21,10 +21,10 @@ from kiosk.forms.online import (
 )
 from kiosk.models import RECORD_LEVELS, OnlineAccount, Patient, ProxyLink
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import DESK
 from kiosk.services import DomainError, online_access, proxies
 
 bp = Blueprint("patients", __name__)
-DESK = ("reception", "manager")
 LETTER = "letter"
 
 
@@ -188,12 +188,12 @@ def services(account_id: int):
 
 @bp.post("/online-accounts/<int:account_id>/letter")
 @staff_required(*DESK)
-def issue_letter(account_id: int):
+def issue_registration_letter(account_id: int):
     a = in_practice_or_404(OnlineAccount, account_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        letter = online_access.issue_letter(current_actor(), a.id)
+        letter = online_access.issue_registration_letter(current_actor(), a.id)
     except DomainError as e:
         flash(e.message, "error")
         return _back_to(a)
@@ -205,12 +205,12 @@ def issue_letter(account_id: int):
         "sealed": _seal(letter.key, nonce),
         "expires": letter.expires_at.date().isoformat(),
     }
-    return redirect(url_for(".letter", account_id=a.id), 303)
+    return redirect(url_for(".registration_letter", account_id=a.id), 303)
 
 
 @bp.get("/online-accounts/<int:account_id>/letter")
 @staff_required(*DESK)
-def letter(account_id: int):
+def registration_letter(account_id: int):
     a = in_practice_or_404(OnlineAccount, account_id)
     pending = session.pop(LETTER, None)  # shown once: a reload or a second tab finds nothing to reprint
     if not pending or pending["account"] != a.id or "sealed" not in pending:
