@@ -10,7 +10,7 @@ from kiosk.db import database
 from kiosk.models import Appointment, Clinician, Patient, Slot
 from kiosk.models.appointments import STATUSES
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 # What reception may change by hand, and to what.
 TRANSITIONS = {"arrive": ("booked", "arrived"), "undo": ("arrived", "booked")}
@@ -86,7 +86,7 @@ def change_status(actor: Actor, appointment_id: int, change: str) -> Appointment
         if appointment.status == after:
             return appointment  # a repeated click changes nothing and records nothing
         if appointment.status != before:
-            record(
+            append(
                 actor,
                 f"appointment.{change}",
                 patient_id=appointment.patient_id,
@@ -98,7 +98,7 @@ def change_status(actor: Actor, appointment_id: int, change: str) -> Appointment
             appointment.status = after
             appointment.arrived_at = utcnow() if after == "arrived" else None
             appointment.save()
-            record(actor, f"appointment.{change}", patient_id=appointment.patient_id, obj=appointment)
+            append(actor, f"appointment.{change}", patient_id=appointment.patient_id, obj=appointment)
     # Refused after the transaction, so the refusal's audit record is kept (raising inside would roll it back).
     if appointment.status != after:
         raise DomainError(f"This appointment is now {appointment.status_label.lower()}")
@@ -111,5 +111,5 @@ def set_running_late(actor: Actor, clinician_id: int, minutes: int) -> Clinician
         clinician.running_late_minutes = minutes
         clinician.running_late_on = local_today()
         clinician.save()
-        record(actor, "clinician.running_late", obj=clinician, detail=f"{minutes} minutes")
+        append(actor, "clinician.running_late", obj=clinician, detail=f"{minutes} minutes")
     return clinician

@@ -24,7 +24,7 @@ def _chain_head(practice_id: int | None) -> str:
     return last.hash if last else ""
 
 
-def record(
+def append(
     actor: Actor,
     action: str,
     *,
@@ -59,11 +59,11 @@ def record(
     return event
 
 
-def record_many(actor: Actor, events: list[dict]) -> None:
+def append_many(actor: Actor, events: list[dict]) -> None:
     """Append many events at once, each dict holding action, patient_id, object_type, object_id and detail.
 
     For bulk writes such as a practice-list import: one lock and one read of the chain's head, then the hashes in
-    order and batched inserts, where record() per row would cost three round trips each."""
+    order and batched inserts, where append() per row would cost three round trips each."""
     if not events:
         return
     with database.atomic():
@@ -99,7 +99,7 @@ def viewed(
 ) -> None:
     """A read of personal data, or a refused attempt at one (R12): its own short transaction."""
     with database.atomic():
-        record(actor, action, patient_id=patient_id, obj=obj, detail=detail, outcome=outcome)
+        append(actor, action, patient_id=patient_id, obj=obj, detail=detail, outcome=outcome)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, to_local
 from kiosk.db import database
 from kiosk.models import AuditEvent, Patient, StaffUser
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.online_access import find_patients
 from kiosk.services.reports import csv_cell
 
@@ -96,7 +96,7 @@ def find_patient(actor: Actor, query: str) -> list[Patient]:
     """Patients matching an NHS number, name or date of birth; the search is audited, as reception's is (R12)."""
     found = find_patients(actor.practice_id, query, limit=MATCHES + 1)
     with database.atomic():
-        record(actor, "patient.search", detail=f"{len(found)} found for {query.strip()[:60]!r} in the audit log")
+        append(actor, "patient.search", detail=f"{len(found)} found for {query.strip()[:60]!r} in the audit log")
     return found
 
 
@@ -206,5 +206,5 @@ def export_csv(actor: Actor, criteria: Criteria) -> str:
             values = [when, r.actor_name, r.role, r.action, r.outcome, r.patient_name, r.nhs_number, r.object]
             writer.writerow([csv_cell(v) for v in [*values, r.device, r.detail]])
             count += 1
-        record(actor, "audit.export", patient_id=criteria.patient_id, detail=f"{count} rows; {criteria.describe()}")
+        append(actor, "audit.export", patient_id=criteria.patient_id, detail=f"{count} rows; {criteria.describe()}")
     return out.getvalue()

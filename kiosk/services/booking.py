@@ -18,7 +18,7 @@ from kiosk.clock import local_day_bounds, local_today, to_local, utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import Appointment, Clinician, Patient, Practice, Slot
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 TAKEN = "Sorry, that time has just been booked by someone else"
 LIVE = ("booked", "arrived")  # still to happen, from the patient's side
@@ -210,7 +210,7 @@ def book(actor: Actor, patient_id: int, slot_id: int, *, token: str) -> Appointm
             appointment = Appointment.create(
                 practice=practice.id, slot=slot.id, patient=patient.id, booked_via=via, booking_token=token
             )
-            record(
+            append(
                 actor, "appointment.book", patient_id=patient.id, obj=appointment, detail=f"{describe(slot)}; via {via}"
             )
             appointment.slot = slot
@@ -254,7 +254,7 @@ def _staff_slot(practice: Practice, slot_id: int, now: datetime) -> Slot:
 def _refused(actor: Actor, patient_id: int | None, action: str, detail: str) -> None:
     """Refusals are audited too (R12), in their own transaction: the attempt's own was rolled back."""
     with database.atomic():
-        record(actor, action, patient_id=patient_id, outcome="refused", detail=f"{detail}; via {channel(actor)}")
+        append(actor, action, patient_id=patient_id, outcome="refused", detail=f"{detail}; via {channel(actor)}")
 
 
 def can_cancel_online(practice: Practice, appointment: Appointment, now: datetime | None = None) -> bool:
@@ -310,7 +310,7 @@ def cancel(
                 .execute()
             )
             if changed:
-                record(
+                append(
                     actor,
                     "appointment.cancel",
                     patient_id=appointment.patient_id,
@@ -342,7 +342,7 @@ def mark_did_not_attend(actor: Actor, appointment_id: int) -> Appointment:
             raise DomainError("An appointment can be marked did not attend only after its start time")
         appointment.status = "dna"
         appointment.save()
-        record(
+        append(
             actor,
             "appointment.dna",
             patient_id=appointment.patient_id,

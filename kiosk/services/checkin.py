@@ -13,7 +13,7 @@ from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, local_today, to_local, utcnow
 from kiosk.db import database
 from kiosk.models import Appointment, AuditEvent, Clinician, Patient, Practice, Slot
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 MATCH = "kiosk.match"
 CHECK_IN = "kiosk.check_in"
@@ -91,11 +91,11 @@ def find(actor: Actor, letter: str, sex: str, date_of_birth: date) -> list[Choic
     usable = [a for a in matches if _in_window(practice, a, now)]
     with database.atomic():
         if usable:
-            record(actor, MATCH, patient_id=usable[0].patient_id, detail=f"{len(usable)} appointment(s)")
+            append(actor, MATCH, patient_id=usable[0].patient_id, detail=f"{len(usable)} appointment(s)")
         elif matches:
-            record(actor, MATCH, patient_id=matches[0].patient_id, outcome="refused", detail="outside check-in window")
+            append(actor, MATCH, patient_id=matches[0].patient_id, outcome="refused", detail="outside check-in window")
         else:
-            record(actor, MATCH, outcome="failed", detail="no matching appointment")
+            append(actor, MATCH, outcome="failed", detail="no matching appointment")
     return [_choice(a) for a in usable]
 
 
@@ -111,11 +111,11 @@ def confirm(actor: Actor, appointment_id: int) -> CheckedIn | None:
             .first()
         )
         if appointment is None or appointment.status not in ("booked", "arrived"):
-            record(actor, CHECK_IN, outcome="refused", detail=f"appointment {appointment_id} not bookable")
+            append(actor, CHECK_IN, outcome="refused", detail=f"appointment {appointment_id} not bookable")
             return None
         if appointment.status == "booked":
             if not _in_window(practice, appointment, utcnow()):
-                record(
+                append(
                     actor,
                     CHECK_IN,
                     patient_id=appointment.patient_id,
@@ -127,7 +127,7 @@ def confirm(actor: Actor, appointment_id: int) -> CheckedIn | None:
             appointment.status = "arrived"
             appointment.arrived_at = utcnow()
             appointment.save()
-            record(actor, CHECK_IN, patient_id=appointment.patient_id, obj=appointment)
+            append(actor, CHECK_IN, patient_id=appointment.patient_id, obj=appointment)
     clinician = appointment.slot.clinician
     return CheckedIn(_choice(appointment).time, clinician.display_name, running_late(clinician))
 

@@ -12,7 +12,7 @@ from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import PROFESSIONS, Appointment, Clinician, Slot
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.rota import remove_free_slots
 
 
@@ -94,7 +94,7 @@ def add(actor: Actor, *, display_name: str, staff_name: str, profession: str, ro
     with database.atomic():
         _check_unique(actor.practice_id, values["display_name"])
         clinician = Clinician.create(practice=actor.practice_id, **values)
-        record(actor, "clinician.add", obj=clinician, detail=f"{clinician.display_name}, {clinician.profession}")
+        append(actor, "clinician.add", obj=clinician, detail=f"{clinician.display_name}, {clinician.profession}")
     return clinician
 
 
@@ -107,7 +107,7 @@ def edit(actor: Actor, clinician_id: int, *, display_name: str, staff_name: str,
         for k, v in values.items():
             setattr(clinician, k, v)
         clinician.save()
-        record(actor, "clinician.edit", obj=clinician, detail=f"changed {', '.join(changed) or 'nothing'}")
+        append(actor, "clinician.edit", obj=clinician, detail=f"changed {', '.join(changed) or 'nothing'}")
     return clinician
 
 
@@ -121,7 +121,7 @@ def deactivate(actor: Actor, clinician_id: int) -> Deactivation:
         clinician.save()
         removed = remove_free_slots(_future_free_slot_ids(actor.practice_id, clinician.id))
         bookings = list(_future_booked(actor.practice_id, clinician.id))
-        record(
+        append(
             actor,
             "clinician.deactivate",
             obj=clinician,
@@ -136,5 +136,5 @@ def reactivate(actor: Actor, clinician_id: int) -> Clinician:
         clinician = Clinician.get_in_practice(actor.practice_id, clinician_id)
         clinician.active = True
         clinician.save()
-        record(actor, "clinician.reactivate", obj=clinician)
+        append(actor, "clinician.reactivate", obj=clinician)
     return clinician

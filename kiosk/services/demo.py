@@ -19,7 +19,7 @@ from kiosk.models import (
 from kiosk.models.people import nhs_check_digit
 from kiosk.passwords import hash_password
 from kiosk.services import DomainError, rota
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.clinicians import add as add_clinician
 
 ODS = "A99999"
@@ -133,9 +133,9 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
             add_clinician(system, display_name=n, staff_name=s, profession=p, room=r) for n, s, p, r in CLINICIANS
         ]
         for role, name, email, password in STAFF:
-            record(system, "staff.create", obj=_staff(practice, role, name, email, password, clinicians[0]))
+            append(system, "staff.create", obj=_staff(practice, role, name, email, password, clinicians[0]))
         people = _patients(practice, rng, patients)
-        record(system, "demo.load", detail=f"{len(people)} patients")
+        append(system, "demo.load", detail=f"{len(people)} patients")
     _rota(system, clinicians, local_today(), weeks)
     _book(practice, people, rng)
     kiosk_patient = people[0]

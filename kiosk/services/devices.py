@@ -6,7 +6,7 @@ from kiosk.actor import Actor, token_digest
 from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import Kiosk
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 
 def enrol(actor: Actor, name: str) -> tuple[Kiosk, str]:
@@ -16,7 +16,7 @@ def enrol(actor: Actor, name: str) -> tuple[Kiosk, str]:
         kiosk = Kiosk.create(
             practice=actor.practice_id, name=name.strip(), token_hash=token_digest(token), enrolled_by=actor.id
         )
-        record(actor, "kiosk.enrol", obj=kiosk, detail=kiosk.name)
+        append(actor, "kiosk.enrol", obj=kiosk, detail=kiosk.name)
     return kiosk, token
 
 
@@ -26,7 +26,7 @@ def revoke(actor: Actor, kiosk_id: int) -> Kiosk:
         if kiosk.revoked_at is None:
             kiosk.revoked_at = utcnow()
             kiosk.save()
-            record(actor, "kiosk.revoke", obj=kiosk, detail=kiosk.name)
+            append(actor, "kiosk.revoke", obj=kiosk, detail=kiosk.name)
     return kiosk
 
 

@@ -8,7 +8,7 @@ from kiosk.clock import local_to_utc
 from kiosk.db import database
 from kiosk.models import Clinician, Slot
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 
 def session_slot_times(day: date, start: time, end: time, length_minutes: int) -> list[datetime]:
@@ -57,7 +57,7 @@ def create_session(
     ]
     with database.atomic():
         created = Slot.insert_many(rows).on_conflict_ignore().as_rowcount().execute() if rows else 0
-        record(
+        append(
             actor,
             "diary.create_session",
             obj=clinician,

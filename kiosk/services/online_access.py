@@ -22,7 +22,7 @@ from kiosk.models import (
     ProxyLink,
 )
 from kiosk.services import DomainError
-from kiosk.services.audit import record, viewed
+from kiosk.services.audit import append, viewed
 from kiosk.services.web_sessions import end_sessions_for
 
 # Easy to read aloud and type: no 0/O or 1/I confusion. 32 symbols = 5 bits each (31 would give 16 x 4.95 < 80).
@@ -101,7 +101,7 @@ def search_patients(actor: Actor, query: str, page: int = 1) -> PatientPage:
     page = min(max(page, 1), pages)
     results = list(select.paginate(page, PAGE_SIZE))
     with database.atomic():
-        record(actor, "patient.search", detail=f"{total} found for {query.strip()[:60]!r}; page {page}")
+        append(actor, "patient.search", detail=f"{total} found for {query.strip()[:60]!r}; page {page}")
     return PatientPage(results, total, page, pages)
 
 
@@ -151,7 +151,7 @@ def start_for_patient(actor: Actor, patient_id: int) -> OnlineAccount:
                 date_of_birth=patient.date_of_birth,
                 account_id=_new_account_id(),
             )
-            record(actor, "online.account_create", patient_id=patient.id, obj=account)
+            append(actor, "online.account_create", patient_id=patient.id, obj=account)
     return account
 
 
@@ -167,7 +167,7 @@ def create_for_person(
             date_of_birth=date_of_birth,
             account_id=_new_account_id(),
         )
-        record(actor, "online.account_create", obj=account, detail="proxy not registered at the practice")
+        append(actor, "online.account_create", obj=account, detail="proxy not registered at the practice")
         _add_identity_check(actor, account, method, evidence)
     return account
 
@@ -189,7 +189,7 @@ def _add_identity_check(actor: Actor, account: OnlineAccount, method: str, evide
     check = IdentityCheck.create(
         practice=actor.practice_id, account=account, method=method, evidence=evidence.strip(), verified_by=actor.id
     )
-    record(actor, "online.identity_verified", patient_id=account.patient_id, obj=account, detail=method)
+    append(actor, "online.identity_verified", patient_id=account.patient_id, obj=account, detail=method)
     return check
 
 
@@ -231,7 +231,7 @@ def set_services(actor: Actor, account_id: int, choice: ServiceChoice) -> Online
     if problem:
         # Recorded in its own transaction and raised after it: raising inside would roll the record back (R12).
         with database.atomic():
-            record(
+            append(
                 actor,
                 "online.services",
                 patient_id=account.patient_id,
@@ -249,7 +249,7 @@ def set_services(actor: Actor, account_id: int, choice: ServiceChoice) -> Online
         account.services_enabled_at = utcnow()
         account.services_enabled_by = actor.id
         account.save()
-        record(
+        append(
             actor,
             "online.services",
             patient_id=account.patient_id,
@@ -284,7 +284,7 @@ def issue_registration_letter(actor: Actor, account_id: int) -> RegistrationLett
     if problem:
         # Recorded, then raised outside the transaction so the refusal stays in the audit log (R12).
         with database.atomic():
-            record(
+            append(
                 actor,
                 "online.letter_issue",
                 patient_id=account.patient_id,
@@ -308,7 +308,7 @@ def issue_registration_letter(actor: Actor, account_id: int) -> RegistrationLett
             )
         except IntegrityError:
             raise DomainError("Another letter was issued at the same moment: check the account and try again") from None
-        record(actor, "online.letter_issue", patient_id=account.patient_id, obj=account)
+        append(actor, "online.letter_issue", patient_id=account.patient_id, obj=account)
     return RegistrationLetter(Practice.get_by_id(actor.practice_id), account, key, now + KEY_LIFETIME)
 
 
@@ -323,7 +323,7 @@ def suspend(actor: Actor, account_id: int, reason: str) -> OnlineAccount:
             (LinkageKey.account == account.id) & LinkageKey.used_at.is_null() & LinkageKey.revoked_at.is_null()
         ).execute()
         end_sessions_for("patient", account.id)
-        record(actor, "online.suspend", patient_id=account.patient_id, obj=account, detail=reason.strip())
+        append(actor, "online.suspend", patient_id=account.patient_id, obj=account, detail=reason.strip())
     return account
 
 
@@ -335,7 +335,7 @@ def restore(actor: Actor, account_id: int) -> OnlineAccount:
         account.suspended_at = None
         account.suspended_reason = ""
         account.save()
-        record(actor, "online.restore", patient_id=account.patient_id, obj=account)
+        append(actor, "online.restore", patient_id=account.patient_id, obj=account)
     return account
 
 

@@ -8,7 +8,7 @@ from kiosk.db import database
 from kiosk.models import LinkageKey, OnlineAccount
 from kiosk.passwords import hash_password, password_problem, verify_password
 from kiosk.services import DomainError, lockout
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.online_access import key_digest, normalise_code
 
 REGISTRATION_FAILED = "We could not match these details. Check your letter, or ask reception for a new letter"
@@ -58,7 +58,7 @@ def check_letter(
             allowed = limits.registration_attempts_per_key
             detail = _count_wrong_letter(live, now, allowed) if live is not None and not account.is_suspended else ""
             lockout.count_failure(None, actor.source, limit, limits, now)
-            record(
+            append(
                 actor,
                 "patient.register",
                 practice_id=account.practice_id if account else None,
@@ -110,9 +110,9 @@ def complete_registration(actor: Actor, key_id: int, password: str) -> OnlineAcc
             OnlineAccount.update(password_hash=password_hash, registered_at=now).where(
                 OnlineAccount.id == account.id
             ).execute()
-            record(_as(account, actor), "patient.register", patient_id=account.patient_id, obj=account)
+            append(_as(account, actor), "patient.register", patient_id=account.patient_id, obj=account)
         else:
-            record(
+            append(
                 actor,
                 "patient.register",
                 practice_id=account.practice_id,
@@ -138,7 +138,7 @@ def authenticate(
         lockout.check(identifier, actor.source)
     except lockout.TooManyAttempts:
         with database.atomic():
-            record(actor, "patient.sign_in", outcome="refused", detail="waiting after failures", **context)
+            append(actor, "patient.sign_in", outcome="refused", detail="waiting after failures", **context)
         raise
     password_ok = verify_password(account.password_hash if account else None, password)
     # Decide and record inside the transaction, refuse after it: raising inside would roll back the audit record
@@ -168,22 +168,22 @@ def _decide(
     now = utcnow()
     if account is None:
         lockout.count_failure(identifier, actor.source, limit, limits, now)
-        record(actor, "patient.sign_in", outcome="failed", detail="unknown account id")
+        append(actor, "patient.sign_in", outcome="failed", detail="unknown account id")
         return None
     account = OnlineAccount.get_by_id(account.id)  # suspension as of now, not as of before hashing
     context = {"practice_id": account.practice_id, "patient_id": account.patient_id, "obj": account}
     if not password_ok:
         lockout.count_failure(identifier, actor.source, limit, limits, now)
-        record(actor, "patient.sign_in", outcome="failed", **context)
+        append(actor, "patient.sign_in", outcome="failed", **context)
         return None
     if account.is_suspended:
-        record(actor, "patient.sign_in", outcome="refused", detail="suspended", **context)
+        append(actor, "patient.sign_in", outcome="refused", detail="suspended", **context)
         return None
     lockout.clear(identifier)
-    record(_as(account, actor), "patient.sign_in", patient_id=account.patient_id, obj=account)
+    append(_as(account, actor), "patient.sign_in", patient_id=account.patient_id, obj=account)
     return account
 
 
 def sign_out(actor: Actor) -> None:
     with database.atomic():
-        record(actor, "patient.sign_out")
+        append(actor, "patient.sign_out")

@@ -33,7 +33,7 @@ from kiosk.models.people import (
     postcode_is_valid,
 )
 from kiosk.services import DomainError
-from kiosk.services.audit import record, record_many
+from kiosk.services.audit import append, append_many
 from kiosk.services.patient_list import describe_changes
 
 MAX_BYTES = 4 * 1024 * 1024  # a 20,000-patient list with addresses is about 3 MB
@@ -316,9 +316,9 @@ def apply(actor: Actor, plan: Preview, progress: Callable[[int], None] | None = 
                 events.append(_event("patient.update", patient_id, "imported; " + describe_changes(before, changed)))
                 step(1)
             step(plan.unchanged)
-            record_many(actor, events)
+            append_many(actor, events)
             result = Result(len(plan.new), len(plan.updates), plan.unchanged)
-            record(
+            append(
                 actor,
                 "patient.import",
                 detail=f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged; "
@@ -369,7 +369,7 @@ def stage(actor: Actor, filename: str, data: bytes) -> tuple[PatientImport, Prev
             content=text,
             digest=plan.digest,
         )
-        record(
+        append(
             actor,
             "patient.import_preview",
             obj=staged,

@@ -16,7 +16,7 @@ from kiosk.db import database
 from kiosk.models import LEFT_REASONS, Appointment, Clinician, LinkageKey, OnlineAccount, Patient, ProxyLink, Slot
 from kiosk.models.people import normalise_nhs_number, normalise_postcode
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.booking import describe, describe_time
 from kiosk.services.web_sessions import end_sessions_for
 
@@ -67,7 +67,7 @@ def add_patient(actor: Actor, details: PatientDetails) -> Patient:
     try:
         with database.atomic():
             patient = Patient.create(practice=actor.practice_id, **asdict(details))
-            record(actor, "patient.create", patient_id=patient.id, obj=patient, detail=_summary(details))
+            append(actor, "patient.create", patient_id=patient.id, obj=patient, detail=_summary(details))
     except IntegrityError:
         raise DomainError(DUPLICATE_NHS_NUMBER, field="nhs_number") from None
     return patient
@@ -86,7 +86,7 @@ def update_patient(actor: Actor, patient_id: int, details: PatientDetails) -> Pa
             if not changed:
                 return patient
             Patient.update(**changed).where(Patient.id == patient.id).execute()
-            record(actor, "patient.update", patient_id=patient.id, obj=patient, detail=describe_changes(before, after))
+            append(actor, "patient.update", patient_id=patient.id, obj=patient, detail=describe_changes(before, after))
     except IntegrityError:
         raise DomainError(DUPLICATE_NHS_NUMBER, field="nhs_number") from None
     return Patient.get_by_id(patient.id)
@@ -125,7 +125,7 @@ def mark_left(actor: Actor, patient_id: int, reason: str, on: date) -> Leaving:
         if patient.has_left:
             raise DomainError(f"This patient is already recorded as: {patient.left_label.lower()}")
         Patient.update(left_on=on, left_reason=reason, left_recorded_at=now).where(Patient.id == patient.id).execute()
-        record(actor, "patient.left", patient_id=patient.id, obj=patient, detail=f"{label} on {on.isoformat()}")
+        append(actor, "patient.left", patient_id=patient.id, obj=patient, detail=f"{label} on {on.isoformat()}")
         account = OnlineAccount.get_or_none(OnlineAccount.patient == patient.id)
         if account is not None:
             _end_online_access(actor, account, now, label)
@@ -142,7 +142,7 @@ def _end_online_access(actor: Actor, account: OnlineAccount, now, label: str) ->
         (LinkageKey.account == account.id) & LinkageKey.used_at.is_null() & LinkageKey.revoked_at.is_null()
     ).execute()
     end_sessions_for("patient", account.id)
-    record(actor, "online.suspend", patient_id=account.patient_id, obj=account, detail=label)
+    append(actor, "online.suspend", patient_id=account.patient_id, obj=account, detail=label)
 
 
 def _end_proxies(actor: Actor, patient: Patient, account: OnlineAccount | None, now, label: str) -> int:
@@ -157,7 +157,7 @@ def _end_proxies(actor: Actor, patient: Patient, account: OnlineAccount | None, 
         ProxyLink.update(status="ended", reason=(link.reason + "\n" if link.reason else "") + f"Ended: {label}").where(
             ProxyLink.id == link.id
         ).execute()
-        record(actor, "proxy.end", patient_id=link.patient_id, obj=link, detail=f"{label}: patient {patient.id}")
+        append(actor, "proxy.end", patient_id=link.patient_id, obj=link, detail=f"{label}: patient {patient.id}")
         ended += 1
     return ended
 
@@ -179,7 +179,7 @@ def _cancel_future_bookings(actor: Actor, patient: Patient, now, label: str) -> 
             cancelled_via="staff",
             cancel_reason=label,
         ).where(Appointment.id == appointment.id).execute()
-        record(
+        append(
             actor,
             "appointment.cancel",
             patient_id=patient.id,

@@ -14,7 +14,7 @@ from kiosk.clock import local_today
 from kiosk.db import database
 from kiosk.models import Letter, Practice
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 
 @dataclass(frozen=True)
@@ -314,7 +314,7 @@ def save(actor: Actor, practice_id: int, slug: str, values: dict) -> list[Change
             practice.save(only=[getattr(Practice, c.setting.name) for c in changes])
         for change in changes:
             detail = f"{change.setting.name}: {_audited(change.old)} → {_audited(change.new)}"
-            record(actor, "practice.setting_change", practice_id=practice_id, obj=practice, detail=detail)
+            append(actor, "practice.setting_change", practice_id=practice_id, obj=practice, detail=detail)
     return changes
 
 

@@ -11,7 +11,7 @@ from kiosk.clock import local_today, utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import Medicine, Patient, Practice, PrescriptionRequest, RequestItem
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 OPEN = ("requested", "partly_approved")
 
@@ -119,7 +119,7 @@ def order(actor: Actor, patient_id: int, medicine_ids: list[int], *, note: str, 
                 )
                 for medicine_id in sorted(wanted):
                     RequestItem.create(practice=practice.id, request=request, medicine=medicine_id)
-                record(
+                append(
                     actor,
                     "prescription.order",
                     patient_id=patient.id,
@@ -133,7 +133,7 @@ def order(actor: Actor, patient_id: int, medicine_ids: list[int], *, note: str, 
             if existing is not None:
                 return existing
             # Committed, not rolled back with the refusal: refused attempts are audited too (R12).
-            record(
+            append(
                 actor,
                 "prescription.order",
                 patient_id=patient.id,
@@ -226,7 +226,7 @@ def decide(actor: Actor, request_id: int, decisions: list[ItemDecision]) -> Pres
                 Medicine.update(last_issued_on=local_today(), issues_left=Medicine.issues_left - 1).where(
                     Medicine.id == item.medicine_id
                 ).execute()
-            record(
+            append(
                 actor,
                 "prescription.approve" if d.approve else "prescription.reject",
                 patient_id=request.patient_id,
@@ -258,7 +258,7 @@ def fulfil(actor: Actor, request_id: int, how: str) -> PrescriptionRequest:
         request.status = how
         request.fulfilled_at = utcnow()
         request.save()
-        record(actor, f"prescription.{how}", patient_id=request.patient_id, obj=request)
+        append(actor, f"prescription.{how}", patient_id=request.patient_id, obj=request)
     return request
 
 
@@ -279,7 +279,7 @@ def add_medicine(actor: Actor, patient_id: int, details: MedicineDetails) -> Med
     with database.atomic():
         patient = Patient.get_in_practice(actor.practice_id, patient_id)
         medicine = Medicine.create(practice=actor.practice_id, patient=patient, **details.__dict__)
-        record(actor, "medicine.add", patient_id=patient.id, obj=medicine, detail=_describe(medicine))
+        append(actor, "medicine.add", patient_id=patient.id, obj=medicine, detail=_describe(medicine))
     return medicine
 
 
@@ -290,7 +290,7 @@ def change_medicine(actor: Actor, medicine_id: int, details: MedicineDetails) ->
         for key, value in details.__dict__.items():
             setattr(medicine, key, value)
         medicine.save()
-        record(
+        append(
             actor,
             "medicine.change",
             patient_id=medicine.patient_id,
@@ -307,7 +307,7 @@ def stop_medicine(actor: Actor, medicine_id: int, reason: str) -> Medicine:
             medicine.stopped_at = utcnow()
             medicine.stopped_reason = reason.strip()
             medicine.save()
-            record(actor, "medicine.stop", patient_id=medicine.patient_id, obj=medicine, detail=reason.strip())
+            append(actor, "medicine.stop", patient_id=medicine.patient_id, obj=medicine, detail=reason.strip())
     return medicine
 
 

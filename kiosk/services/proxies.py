@@ -10,7 +10,7 @@ from kiosk.clock import local_today
 from kiosk.db import database
 from kiosk.models import RECORD_ORDER, OnlineAccount, Patient, Practice, ProxyLink
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.online_access import latest_identity_check, normalise_code
 
 SERVICES = ("appointments", "prescriptions", "record")
@@ -133,7 +133,7 @@ def decide(actor: Actor, patient_id: int, decision: ProxyDecision) -> ProxyLink:
                 reason=decision.reason.strip(),
                 decided_by=actor.id,
             )
-            record(
+            append(
                 actor,
                 "proxy.grant" if decision.grant else "proxy.refuse",
                 patient_id=patient.id,
@@ -154,7 +154,7 @@ def end(actor: Actor, link_id: int, reason: str) -> ProxyLink:
             link.status = "ended"
             link.reason = (link.reason + "\n" if link.reason else "") + f"Ended: {reason.strip()}"
             link.save()
-            record(actor, "proxy.end", patient_id=link.patient_id, obj=link, detail=reason.strip())
+            append(actor, "proxy.end", patient_id=link.patient_id, obj=link, detail=reason.strip())
     return link
 
 

@@ -26,7 +26,7 @@ from kiosk.models import (
     Practice,
 )
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.online_access import record_access_blocked
 
 PAGE_SIZE = 25
@@ -186,7 +186,7 @@ def file_letter(actor: Actor, patient_id: int, new: NewLetter) -> Letter:
                 content_type=content_type[:100],
                 data=data,
             )
-        record(actor, "letter.file", patient_id=patient.id, obj=letter, detail=f"{new.kind} from {new.author}")
+        append(actor, "letter.file", patient_id=patient.id, obj=letter, detail=f"{new.kind} from {new.author}")
     return letter
 
 
@@ -224,7 +224,7 @@ def decide_letter(
         letter.decided_by = actor.id
         letter.decided_at = utcnow()
         letter.save()
-        record(
+        append(
             actor,
             "letter.clear" if clear else "letter.withhold",
             patient_id=letter.patient_id,
@@ -252,7 +252,7 @@ def add_entry(actor: Actor, patient_id: int, new: NewEntry) -> CodedEntry:
     with database.atomic():
         patient = Patient.get_in_practice(actor.practice_id, patient_id)
         entry = CodedEntry.create(practice=actor.practice_id, patient=patient, added_by=actor.id, **new.__dict__)
-        record(actor, "record.add_entry", patient_id=patient.id, obj=entry, detail=f"{new.kind} {new.snomed_code}")
+        append(actor, "record.add_entry", patient_id=patient.id, obj=entry, detail=f"{new.kind} {new.snomed_code}")
     return entry
 
 
@@ -263,7 +263,7 @@ def hide_entry(actor: Actor, entry_id: int, reason: str) -> CodedEntry:
         entry = CodedEntry.get_in_practice(actor.practice_id, entry_id)
         entry.hidden_at, entry.hidden_reason, entry.hidden_by = utcnow(), reason, actor.id
         entry.save()
-        record(actor, "record.hide_entry", patient_id=entry.patient_id, obj=entry, detail=reason)
+        append(actor, "record.hide_entry", patient_id=entry.patient_id, obj=entry, detail=reason)
     return entry
 
 
@@ -272,7 +272,7 @@ def show_entry(actor: Actor, entry_id: int) -> CodedEntry:
         entry = CodedEntry.get_in_practice(actor.practice_id, entry_id)
         entry.hidden_at, entry.hidden_reason, entry.hidden_by = None, "", None
         entry.save()
-        record(actor, "record.show_entry", patient_id=entry.patient_id, obj=entry)
+        append(actor, "record.show_entry", patient_id=entry.patient_id, obj=entry)
     return entry
 
 
@@ -282,7 +282,7 @@ def review_result(actor: Actor, entry_id: int) -> CodedEntry:
         if entry.reviewed_at is None:
             entry.reviewed_at, entry.reviewed_by = utcnow(), actor.id
             entry.save()
-            record(actor, "record.review_result", patient_id=entry.patient_id, obj=entry)
+            append(actor, "record.review_result", patient_id=entry.patient_id, obj=entry)
     return entry
 
 

@@ -19,7 +19,7 @@ from kiosk.clock import local_day_bounds, local_to_utc, local_today, to_local, u
 from kiosk.db import database
 from kiosk.models import Appointment, Clinician, Closure, RotaSession, RotaTemplate, Slot
 from kiosk.services import DomainError
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.diary import create_session, session_slot_times
 
 MAX_WEEKS = 12
@@ -113,7 +113,7 @@ def add_template(actor: Actor, *, clinician_id: int, room: str, starts_on: date,
         made = RotaTemplate.create(
             practice=actor.practice_id, clinician=clinician, room=room.strip(), starts_on=starts_on, ends_on=ends_on
         )
-        record(actor, "rota.template_add", obj=made, detail=f"{clinician.display_name} from {starts_on} to {ends_on}")
+        append(actor, "rota.template_add", obj=made, detail=f"{clinician.display_name} from {starts_on} to {ends_on}")
     return made
 
 
@@ -124,7 +124,7 @@ def edit_template(actor: Actor, template_id: int, *, room: str, starts_on: date,
         _check_no_overlap(actor.practice_id, found.clinician_id, starts_on, ends_on, leave_out=found.id)
         found.room, found.starts_on, found.ends_on = room.strip(), starts_on, ends_on
         found.save()
-        record(actor, "rota.template_edit", obj=found, detail=f"room {found.room!r} from {starts_on} to {ends_on}")
+        append(actor, "rota.template_edit", obj=found, detail=f"room {found.room!r} from {starts_on} to {ends_on}")
     return found
 
 
@@ -166,7 +166,7 @@ def add_session(
             kind=kind,
             released_online=released_online,
         )
-        record(
+        append(
             actor,
             "rota.session_add",
             obj=found,
@@ -181,7 +181,7 @@ def remove_session(actor: Actor, template_id: int, session_id: int) -> RotaSessi
         found = RotaTemplate.get_in_practice(actor.practice_id, template_id)
         session = RotaSession.get((RotaSession.template == found.id) & (RotaSession.id == session_id))
         session.delete_instance()
-        record(
+        append(
             actor,
             "rota.session_remove",
             obj=found,
@@ -296,7 +296,7 @@ def add_closure(
         removed = remove_free_slots([s.id for s in _slots_in(actor.practice_id, made, after=utcnow())])
         who = clinician.display_name if clinician else "whole practice"
         when = "all day" if starts is None else f"{starts:%H:%M}-{ends:%H:%M}"
-        record(actor, "rota.closure_add", obj=made, detail=f"{who} {day} {when}: {reason.strip()}; {removed} removed")
+        append(actor, "rota.closure_add", obj=made, detail=f"{who} {day} {when}: {reason.strip()}; {removed} removed")
     return made, removed
 
 
@@ -305,7 +305,7 @@ def remove_closure(actor: Actor, closure_id: int) -> Closure:
     with database.atomic():
         found = Closure.get_in_practice(actor.practice_id, closure_id)
         found.delete_instance()
-        record(actor, "rota.closure_remove", obj=found, detail=f"{found.day} {found.reason}")
+        append(actor, "rota.closure_remove", obj=found, detail=f"{found.day} {found.reason}")
     return found
 
 
@@ -474,7 +474,7 @@ def generate_days(actor: Actor, first: date, last: date, *, since: datetime | No
             ).execute()
         removed = remove_free_slots(plan.remove)
         result = Generated(last, created, len(plan.change), removed, len(plan.misfits))
-        record(
+        append(
             actor,
             "rota.generate",
             detail=f"{first} to {last}: {created} added, {result.changed} changed, {removed} removed, "

@@ -15,7 +15,7 @@ from kiosk.db import database, is_postgres
 from kiosk.models import ROLES, Practice, StaffUser
 from kiosk.passwords import hash_password, password_problem, verify_password
 from kiosk.services import DomainError, lockout
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.web_sessions import end_sessions_for
 
 CURRENT_NOT_RIGHT = "Your current password is not right"
@@ -48,7 +48,7 @@ def create(
                 password_hash=password_hash,
                 must_change_password=temporary,
             )
-            record(actor, "staff.create", practice_id=staff.practice_id, obj=staff, detail=f"{role} {email}")
+            append(actor, "staff.create", practice_id=staff.practice_id, obj=staff, detail=f"{role} {email}")
     except IntegrityError:
         raise DomainError("An account with this email address already exists", field="email") from None
     return staff
@@ -63,7 +63,7 @@ def set_disabled(actor: Actor, staff_id: int, disabled: bool) -> StaffUser:
         staff.save()
         if disabled:
             end_sessions_for("staff", staff.id)
-        record(actor, "staff.disable" if disabled else "staff.enable", obj=staff)
+        append(actor, "staff.disable" if disabled else "staff.enable", obj=staff)
     return staff
 
 
@@ -83,7 +83,7 @@ def change_own_password(
         with database.atomic():
             limit = lockout.source_limit([staff.practice_id], limits)
             lockout.count_failure(identifier, actor.source, limit, limits, utcnow())
-            record(actor, "staff.password_change", obj=staff, outcome="refused", detail="current password wrong")
+            append(actor, "staff.password_change", obj=staff, outcome="refused", detail="current password wrong")
         raise DomainError(CURRENT_NOT_RIGHT, field="current_password")
     if new == current:
         raise DomainError("Choose a password that is different from your current one", field="password")
@@ -96,7 +96,7 @@ def change_own_password(
         staff.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
         lockout.clear(identifier)
         end_sessions_for("staff", staff.id)
-        record(actor, "staff.password_change", obj=staff)
+        append(actor, "staff.password_change", obj=staff)
     return staff
 
 
@@ -113,7 +113,7 @@ def reset_password(actor: Actor, staff_id: int, temporary: str) -> StaffUser:
         staff.must_change_password = True
         staff.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
         end_sessions_for("staff", staff.id)
-        record(actor, "staff.password_reset", obj=staff)
+        append(actor, "staff.password_reset", obj=staff)
     return staff
 
 
@@ -130,7 +130,7 @@ def change_role(actor: Actor, staff_id: int, role: str) -> StaffUser:
         old = staff.role
         staff.role = role
         staff.save(only=[StaffUser.role])
-        record(actor, "staff.role_change", obj=staff, detail=f"{old} → {role}")
+        append(actor, "staff.role_change", obj=staff, detail=f"{old} → {role}")
     return staff
 
 
@@ -153,7 +153,7 @@ def create_first_manager(*, ods_code: str, practice_name: str, name: str, email:
         practice = Practice.get_or_none(Practice.ods_code == ods_code.upper())
         if practice is None:
             practice = Practice.create(ods_code=ods_code.upper(), name=practice_name)
-            record(system, "practice.create", practice_id=practice.id, obj=practice)
+            append(system, "practice.create", practice_id=practice.id, obj=practice)
     # The manager typed this password themselves at the command line: it is theirs, not a temporary one.
     return create(
         system, name=name, email=email, role="manager", password=password, practice_id=practice.id, temporary=False

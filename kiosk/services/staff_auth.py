@@ -11,7 +11,7 @@ from kiosk.db import database
 from kiosk.models import StaffUser
 from kiosk.passwords import verify_password
 from kiosk.services import DomainError, lockout
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 # More accounts than this under one email is not a real person's set of practices.
@@ -34,7 +34,7 @@ def authenticate(
         lockout.check(identifier, actor.source)
     except lockout.TooManyAttempts:
         with database.atomic():
-            record(
+            append(
                 actor,
                 "staff.sign_in",
                 practice_id=first.practice_id if first else None,
@@ -69,21 +69,21 @@ def _decide(
     now = utcnow()
     if first is None:
         lockout.count_failure(identifier, actor.source, limit, limits, now)
-        record(actor, "staff.sign_in", outcome="failed", detail=f"unknown email {email[:60]}")
+        append(actor, "staff.sign_in", outcome="failed", detail=f"unknown email {email[:60]}")
         return None
     if matched is not None:
         matched = StaffUser.get_by_id(matched.id)  # disabled as of now, not as of before hashing
     if matched is None or matched.disabled_at is not None:
         lockout.count_failure(identifier, actor.source, limit, limits, now)
         target = matched or first
-        record(actor, "staff.sign_in", practice_id=target.practice_id, obj=target, outcome="failed")
+        append(actor, "staff.sign_in", practice_id=target.practice_id, obj=target, outcome="failed")
         return None
     lockout.clear(identifier)
     signed_in = Actor("staff", matched.id, matched.name, matched.role, matched.practice_id, actor.device)
-    record(signed_in, "staff.sign_in", obj=matched)
+    append(signed_in, "staff.sign_in", obj=matched)
     return matched
 
 
 def sign_out(actor: Actor) -> None:
     with database.atomic():
-        record(actor, "staff.sign_out")
+        append(actor, "staff.sign_out")

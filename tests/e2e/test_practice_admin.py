@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kiosk.models import Practice
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from tests import builders
 from tests.e2e.axe import assert_accessible, screenshot
 from tests.e2e.screens import StaffScreens
@@ -123,7 +123,7 @@ def audit_log(page, practice):
     patient = builders.make_patient(practice)
     actor = builders.actor_for(screens.staff)
     for n in range(5):
-        record(actor, "record.view", patient_id=patient.id, detail=f"viewed {n}")
+        append(actor, "record.view", patient_id=patient.id, detail=f"viewed {n}")
     page.goto("/staff/practice/audit/")
 
 

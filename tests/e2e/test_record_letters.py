@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from kiosk.clock import local_today
 from kiosk.models import Letter, LetterAttachment
-from kiosk.services.audit import record as audit
+from kiosk.services.audit import append as audit
 from tests import builders
 from tests.e2e.axe import assert_accessible, screenshot
 from tests.e2e.test_prescriptions import _BrowserCookies

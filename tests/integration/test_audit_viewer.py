@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk.models import AuditEvent
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from kiosk.services.audit_log import PAGE_SIZE
 from tests.builders import actor_for, make_patient, make_practice, make_staff, make_staff_session
 from tests.pages import check_html
@@ -24,7 +24,7 @@ def manager(client, practice):
 
 
 def event(who, action="record.view", patient=None, detail=""):
-    return record(actor_for(who), action, patient_id=patient.id if patient else None, detail=detail)
+    return append(actor_for(who), action, patient_id=patient.id if patient else None, detail=detail)
 
 
 def shown(client, query: str = "") -> list[str]:

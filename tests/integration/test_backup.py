@@ -10,7 +10,7 @@ from kiosk import create_app
 from kiosk.access import Actor
 from kiosk.db import database
 from kiosk.models import AuditEvent, WebSession
-from kiosk.services.audit import record, verify_chain
+from kiosk.services.audit import append, verify_chain
 from tests.builders import make_practice, make_staff
 from tests.conftest import PageClient
 
@@ -45,7 +45,7 @@ def writers(stop: threading.Event, practice_id: int, threads: int = 3) -> list[t
         actor = Actor("system", None, "writer", "system", practice_id, "test")
         while not stop.is_set():
             with database.atomic():
-                record(actor, "test.write")
+                append(actor, "test.write")
         database.close()
 
     started = [threading.Thread(target=write) for _ in range(threads)]

@@ -165,8 +165,8 @@ def disk_full_writes(app, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise pw.OperationalError(PG_DISK_FULL)
 
-    monkeypatch.setattr(audit, "record", refuse)
-    monkeypatch.setattr("kiosk.services.online_access.record", refuse)
+    monkeypatch.setattr(audit, "append", refuse)
+    monkeypatch.setattr("kiosk.services.online_access.append", refuse)
     yield refuse
     faults._last_disk_full = 0.0  # this process's memory of the full disk, read by /healthz on PostgreSQL
 

@@ -320,7 +320,7 @@ def test_suspend_needs_a_reason(client, reception, registered_grace):
 def test_suspend_switches_access_off_at_once_and_records_why(client, app, reception, registered_grace, grace):
     phone = app.test_client()
     make_patient_session(phone, registered_grace)
-    online_access.issue_letter(
+    online_access.issue_registration_letter(
         online_access.Actor("staff", reception.id, "", "reception", grace.practice_id, ""), registered_grace.id
     )
     response = suspend(client, registered_grace, "Worried about pressure at home")

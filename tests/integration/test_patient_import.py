@@ -268,7 +268,7 @@ def test_a_failure_part_way_through_writes_nothing(client, reception, practice, 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(patient_import, "record_many", broken)
+    monkeypatch.setattr(patient_import, "append_many", broken)
     with pytest.raises(RuntimeError):
         commit(client, location)
     assert Patient.select().count() == 0 and PatientImport.get().committed_at is None

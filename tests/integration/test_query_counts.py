@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk import sessions
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from tests.builders import (
     actor_for,
     local_time_today,
@@ -168,7 +168,7 @@ def test_kiosk_start(kiosk_client, practice, clinicians, backend):
         for _ in range(count):
             at = local_time_today(8) + timedelta(minutes=10 * len(made))
             made.append(make_appointment(make_patient(practice), make_slot(clinicians[0], at)))
-            record(actor_for(kiosk_client.kiosk), "kiosk.check_in", patient_id=made[-1].patient_id)
+            append(actor_for(kiosk_client.kiosk), "kiosk.check_in", patient_id=made[-1].patient_id)
 
     def shown(html: str, _count: int):
         assert "What is the first letter of your surname?" in html

@@ -8,7 +8,7 @@ import pytest
 from kiosk.db import database, is_postgres
 from kiosk.models import AuditEvent
 from kiosk.models.audit import chain_hash
-from kiosk.services.audit import record, verify_chain
+from kiosk.services.audit import append, verify_chain
 from tests.builders import actor_for, make_practice, make_staff
 
 
@@ -37,9 +37,9 @@ def events(app):
     here, there = make_staff(make_practice()), make_staff(make_practice())
     made = []
     for n in range(5):
-        made.append(record(actor_for(here), "test.event", detail=f"event {n}"))
+        made.append(append(actor_for(here), "test.event", detail=f"event {n}"))
         if n % 2:
-            record(actor_for(there), "test.event")
+            append(actor_for(there), "test.event")
     return made
 
 
@@ -76,9 +76,9 @@ def test_rewriting_the_edited_rows_own_hash_does_not_hide_the_edit(app, events):
 
 def test_a_rolled_back_append_leaves_no_break(app, events):
     with pytest.raises(RuntimeError), database.atomic():
-        record(actor_for(make_staff(events[0].practice)), "test.event")
+        append(actor_for(make_staff(events[0].practice)), "test.event")
         raise RuntimeError("the change failed, so its audit record goes too")
-    record(actor_for(make_staff(events[0].practice)), "test.event")
+    append(actor_for(make_staff(events[0].practice)), "test.event")
     assert verify_chain().ok
 
 

@@ -5,13 +5,13 @@ import pytest
 
 from kiosk.db import database
 from kiosk.models import AuditEvent
-from kiosk.services.audit import record
+from kiosk.services.audit import append
 from tests.builders import actor_for, make_practice, make_staff
 
 
 def an_event():
     staff = make_staff(make_practice(), "reception")
-    return record(actor_for(staff), "test.event", obj=staff)
+    return append(actor_for(staff), "test.event", obj=staff)
 
 
 def test_events_are_numbered_in_the_order_they_happen(app):
@@ -21,7 +21,7 @@ def test_events_are_numbered_in_the_order_they_happen(app):
 
 def test_event_records_who_role_device_and_practice(app):
     staff = make_staff(make_practice(), "manager", name="Mark Mensah")
-    event = record(actor_for(staff, device="10.0.0.7 Firefox"), "test.event")
+    event = append(actor_for(staff, device="10.0.0.7 Firefox"), "test.event")
     assert (event.actor_id, event.actor_name, event.role, event.device, event.practice_id) == (
         staff.id,
         "Mark Mensah",

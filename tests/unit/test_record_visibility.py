@@ -571,7 +571,7 @@ def test_adding_an_entry_is_audited(clinic):
 
 
 def test_viewers_lists_staff_views_of_this_patient_only(clinic):
-    from kiosk.services.audit import record as audit
+    from kiosk.services.audit import append as audit
 
     practice, patient, clinician, reception = clinic
     other = make_patient(practice)
