@@ -21,7 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     database.initialize(open_database(app.config["DATABASE_URL"], pooled=True))
 
     from kiosk import assets, cli, errors, faults, filters, passwords
-    from kiosk.access import current_actor, load_request_identity
+    from kiosk.access import can, current_actor, load_request_identity
     from kiosk.request_guards import IdConverter, refuse_unreadable_requests
     from kiosk.routes import register_blueprints
     from kiosk.security import add_security_headers
@@ -56,7 +56,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         release_connection(discard=isinstance(exc, pw.DatabaseError) or g.get("database_failed", False))
 
     app.after_request(add_security_headers)
-    app.jinja_env.globals.update(asset_url=assets.asset_url, icon_url=assets.icon_url, current_actor=current_actor)
+    app.jinja_env.globals.update(
+        asset_url=assets.asset_url, icon_url=assets.icon_url, current_actor=current_actor, can=can
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

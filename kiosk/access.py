@@ -124,6 +124,7 @@ OPEN_BEFORE_NEW_PASSWORD = frozenset({"staff.password.change", "staff.auth.sign_
 
 def staff_required(*roles: str):
     """Signed-in staff with one of `roles` (all staff roles when none are given)."""
+    rule = "staff:" + ",".join(roles or ("any",))
 
     def decorator(view):
         @wraps(view)
@@ -134,13 +135,33 @@ def staff_required(*roles: str):
             if staff.must_change_password and request.endpoint not in OPEN_BEFORE_NEW_PASSWORD:
                 # A manager chose the password they signed in with: nothing else until they have chosen their own.
                 return redirect_page(url_for("staff.password.change"))
-            if roles and staff.role not in roles:
+            if not role_passes(rule, staff.role):
                 abort(404)
             return view(*args, **kwargs)
 
-        return _mark(wrapper, "staff:" + ",".join(roles or ("any",)))
+        return _mark(wrapper, rule)
 
     return decorator
+
+
+def role_passes(rule: str, role: str) -> bool:
+    """Whether a member of staff with `role` gets past a view's access rule. The decorator and `can` both ask this,
+    so a link the page offers and the answer the route gives cannot disagree."""
+    if rule == "public":
+        return True
+    if not rule.startswith("staff:"):
+        return False
+    wanted = rule.removeprefix("staff:").split(",")
+    return wanted == ["any"] or role in wanted
+
+
+def can(endpoint: str) -> bool:
+    """For templates: may the signed-in member of staff use `endpoint`? Read from the route's own rule, so a page never
+    shows a link or a form that would answer 404. An unknown endpoint raises, as url_for would."""
+    staff = g.get("staff")
+    if staff is None:
+        return False
+    return role_passes(current_app.view_functions[endpoint].access_rule, staff.role)
 
 
 def patient_required(service: str | None = None):

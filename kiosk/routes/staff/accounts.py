@@ -5,20 +5,21 @@ from kiosk.forms import ActionForm
 from kiosk.forms.staff import ResetPasswordForm, RoleForm, StaffAccountForm
 from kiosk.models import StaffUser
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import MANAGERS
 from kiosk.services import DomainError, staff_accounts
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 @bp.get("/")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def index():
     accounts = StaffUser.for_practice(current_actor().practice_id).order_by(StaffUser.name)
     return render("staff/accounts/index.html", accounts=accounts, action_form=ActionForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def new():
     form = StaffAccountForm()
     if form.validate_on_submit():
@@ -41,7 +42,7 @@ def new():
 
 
 @bp.post("/<int:staff_id>/<any(disable, enable):change>")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def set_disabled(staff_id: int, change: str):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -57,7 +58,7 @@ def set_disabled(staff_id: int, change: str):
 
 
 @bp.route("/<int:staff_id>/password", methods=["GET", "POST"])
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def reset_password(staff_id: int):
     member = in_practice_or_404(StaffUser, staff_id)
     if member.id == current_actor().id:
@@ -77,7 +78,7 @@ def reset_password(staff_id: int):
 
 
 @bp.route("/<int:staff_id>/role", methods=["GET", "POST"])
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def change_role(staff_id: int):
     member = in_practice_or_404(StaffUser, staff_id)
     form = RoleForm()

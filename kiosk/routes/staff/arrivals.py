@@ -6,6 +6,7 @@ from kiosk.forms import ActionForm
 from kiosk.forms.staff import RunningLateForm
 from kiosk.models import Appointment, Clinician
 from kiosk.rendering import render
+from kiosk.roles import ALL_STAFF, DESK
 from kiosk.services import DomainError, arrivals
 from kiosk.sessions import mark_passive
 
@@ -31,7 +32,7 @@ def index():
 
 
 @bp.post("/<int:appointment_id>/<any(arrive, undo):change>")
-@staff_required("reception", "manager")
+@staff_required(*DESK)
 def change(appointment_id: int, change: str):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -48,7 +49,7 @@ def change(appointment_id: int, change: str):
 
 
 @bp.post("/clinicians/<int:clinician_id>/running-late")
-@staff_required("reception", "manager", "clinician")
+@staff_required(*ALL_STAFF)
 def running_late(clinician_id: int):
     form = RunningLateForm()
     if not form.validate_on_submit():

@@ -5,6 +5,7 @@ from kiosk.forms.audit_log import AuditFilterForm
 from kiosk.forms.fields import ID_MAX
 from kiosk.models import Patient, StaffUser
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import MANAGERS
 from kiosk.services import audit_log
 
 bp = Blueprint("audit_log", __name__, url_prefix="/practice/audit")
@@ -24,7 +25,7 @@ def _filters(form: AuditFilterForm) -> dict:
 
 
 @bp.get("/")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def index():
     actor = current_actor()
     form = AuditFilterForm(request.args)
@@ -49,7 +50,7 @@ def index():
 
 
 @bp.get("/export.csv")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def export():
     actor = current_actor()
     form = AuditFilterForm(request.args)

@@ -7,6 +7,7 @@ from kiosk.forms import ActionForm
 from kiosk.forms.rota import ClinicianForm
 from kiosk.models import SLOT_KINDS, Clinician
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import MANAGERS
 from kiosk.services import DomainError, clinicians
 
 bp = Blueprint("clinicians", __name__, url_prefix="/clinicians")
@@ -25,7 +26,7 @@ def _deactivation(clinician_id: int) -> clinicians.Deactivation:
 
 
 @bp.get("/")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def index():
     return render("staff/clinicians/index.html", rows=clinicians.listing(current_actor().practice_id))
 
@@ -42,7 +43,7 @@ def _save(form: ClinicianForm, clinician: Clinician | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def new():
     form = ClinicianForm()
     if form.validate_on_submit() and (saved := _save(form, None)):
@@ -54,7 +55,7 @@ def new():
 
 
 @bp.route("/<int:clinician_id>/edit", methods=["GET", "POST"])
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def edit(clinician_id: int):
     clinician = _deactivation(clinician_id).clinician
     form = ClinicianForm(obj=clinician)
@@ -67,7 +68,7 @@ def edit(clinician_id: int):
 
 
 @bp.route("/<int:clinician_id>/deactivate", methods=["GET", "POST"])
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def deactivate(clinician_id: int):
     """Before: what deactivating does and the bookings to move. After: the same page keeps listing what is left."""
     found = _deactivation(clinician_id)
@@ -89,7 +90,7 @@ def deactivate(clinician_id: int):
 
 
 @bp.post("/<int:clinician_id>/reactivate")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def reactivate(clinician_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -11,10 +11,10 @@ from kiosk.forms.appointments import SessionForm, StaffBookForm, StaffCancelForm
 from kiosk.forms.online import PatientSearchForm
 from kiosk.models import SLOT_KINDS, Appointment, Clinician, Patient, Slot
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import DESK
 from kiosk.services import DomainError, booking, diary, online_access
 
 bp = Blueprint("diary", __name__, url_prefix="/diary")
-DESK = ("reception", "manager")
 
 
 @bp.context_processor

@@ -5,6 +5,7 @@ from kiosk.forms import ActionForm
 from kiosk.forms.staff import KioskEnrolForm
 from kiosk.models import Kiosk
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import DESK
 from kiosk.services import devices
 
 bp = Blueprint("kiosks", __name__, url_prefix="/kiosks")
@@ -17,13 +18,13 @@ def _page(form, **extra):
 
 
 @bp.get("/")
-@staff_required("reception", "manager")
+@staff_required(*DESK)
 def index():
     return render("staff/kiosks/index.html", **_page(KioskEnrolForm()))
 
 
 @bp.post("/")
-@staff_required("reception", "manager")
+@staff_required(*DESK)
 def enrol():
     form = KioskEnrolForm()
     if not form.validate_on_submit():
@@ -43,7 +44,7 @@ def enrol():
 
 
 @bp.post("/<int:kiosk_id>/revoke")
-@staff_required("reception", "manager")
+@staff_required(*DESK)
 def revoke(kiosk_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -7,10 +7,10 @@ from kiosk.forms.patients import ImportCommitForm, ImportForm, LeaveForm, Patien
 from kiosk.models import Patient, PatientImport
 from kiosk.rendering import render, render_form_errors
 from kiosk.request_guards import accepts_uploads
+from kiosk.roles import DESK
 from kiosk.services import DomainError, patient_import, patient_list
 
 bp = Blueprint("patient_list", __name__, url_prefix="/patients")
-DESK = ("reception", "manager")
 REJECTED_SHOWN = 50  # rows listed on the preview page; the rest are counted, so the page stays small
 
 

@@ -4,11 +4,12 @@ from flask import Blueprint
 
 from kiosk.access import staff_required
 from kiosk.rendering import render
+from kiosk.roles import MANAGERS
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
 
 @bp.get("/")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def index():
     return render("staff/practice/index.html")

@@ -11,10 +11,10 @@ from kiosk.forms.fields import parse_date_text
 from kiosk.forms.prescriptions import FULFIL_CHOICES, ITEM_DECISIONS, MedicineForm, StopMedicineForm
 from kiosk.models import Medicine, Patient, PrescriptionRequest, RequestItem
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import DECIDERS, DESK, PRESCRIBERS
 from kiosk.services import DomainError, audit, prescriptions
 
 bp = Blueprint("prescriptions", __name__)
-PRESCRIBERS = ("clinician", "manager")
 
 
 @bp.get("/prescriptions/")
@@ -49,7 +49,7 @@ def review(request_id: int):
 
 
 @bp.post("/prescriptions/<int:request_id>")
-@staff_required("clinician")
+@staff_required(*DECIDERS)
 def decide(request_id: int):
     req = in_practice_or_404(PrescriptionRequest, request_id)
     if not ActionForm().validate_on_submit():
@@ -76,7 +76,7 @@ def decide(request_id: int):
 
 
 @bp.post("/prescriptions/<int:request_id>/fulfil")
-@staff_required("reception", "manager")
+@staff_required(*DESK)
 def fulfil(request_id: int):
     req = in_practice_or_404(PrescriptionRequest, request_id)
     how = request.form.get("how")
@@ -125,24 +125,30 @@ def _details(form: MedicineForm) -> prescriptions.MedicineDetails | None:
     )
 
 
-@bp.route("/patients/<int:patient_id>/medicines", methods=["GET", "POST"])
+def _medicines_context(patient: Patient, form: MedicineForm) -> dict:
+    rows = prescriptions.current_medicines(patient.practice_id, patient.id)
+    return {"patient": patient, "rows": rows, "form": form, "stop_form": StopMedicineForm()}
+
+
+@bp.get("/patients/<int:patient_id>/medicines")
 @staff_required()
 def medicines(patient_id: int):
     patient = in_practice_or_404(Patient, patient_id)
-    form = MedicineForm()
-    rows = prescriptions.current_medicines(patient.practice_id, patient.id)
-    context = {"patient": patient, "rows": rows, "form": form, "stop_form": StopMedicineForm()}
-    if request.method == "POST":
-        if current_actor().role not in PRESCRIBERS:
-            abort(404)
-        details = _details(form)
-        if details is None:
-            return render_form_errors("staff/prescriptions/medicines.html", **{**context, "form": form})
-        prescriptions.add_medicine(current_actor(), patient.id, details)
-        flash(f"{details.name} added")
-        return redirect(url_for(".medicines", patient_id=patient.id), 303)
     audit.viewed(current_actor(), "medicine.view_list", patient_id=patient.id)
-    return render("staff/prescriptions/medicines.html", **context)
+    return render("staff/prescriptions/medicines.html", **_medicines_context(patient, MedicineForm()))
+
+
+@bp.post("/patients/<int:patient_id>/medicines")
+@staff_required(*PRESCRIBERS)
+def add_medicine(patient_id: int):
+    patient = in_practice_or_404(Patient, patient_id)
+    form = MedicineForm()
+    details = _details(form)
+    if details is None:
+        return render_form_errors("staff/prescriptions/medicines.html", **_medicines_context(patient, form))
+    prescriptions.add_medicine(current_actor(), patient.id, details)
+    flash(f"{details.name} added")
+    return redirect(url_for(".medicines", patient_id=patient.id), 303)
 
 
 @bp.route("/medicines/<int:medicine_id>", methods=["GET", "POST"])

@@ -13,11 +13,11 @@ from kiosk.forms.record import LETTER_DECISIONS, EntryForm, HideForm, LetterForm
 from kiosk.models import CodedEntry, Letter, LetterAttachment, Patient
 from kiosk.rendering import render, render_form_errors
 from kiosk.request_guards import accepts_uploads
+from kiosk.roles import CLINICAL, DECIDERS
 from kiosk.services import DomainError, audit
 from kiosk.services import record as record_service
 
 bp = Blueprint("record", __name__)
-CLINICAL = ("clinician", "manager")
 
 
 @bp.get("/patients/<int:patient_id>/record")
@@ -75,7 +75,7 @@ def new_entry(patient_id: int):
 
 
 @bp.post("/entries/<int:entry_id>/<any(hide, show, review):change>")
-@staff_required("clinician")
+@staff_required(*DECIDERS)
 def change_entry(entry_id: int, change: str):
     form = HideForm() if change == "hide" else ActionForm()
     entry = in_practice_or_404(CodedEntry, entry_id)
@@ -159,32 +159,35 @@ def letter_queue():
     )
 
 
-@bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
+@bp.get("/letters/<int:letter_id>")
 @staff_required(*CLINICAL)
 def review_letter(letter_id: int):
     letter = in_practice_or_404(Letter, letter_id)
-    form = WithholdLetterForm()
-    if request.method == "POST":
-        if current_actor().role != "clinician":
-            abort(404)
-        decision = request.form.get("decision")
-        if decision not in LETTER_DECISIONS:
-            # Nothing is decided unless one of the two buttons sent its own value (R5): the letter stays hidden.
-            # CSRFProtect has already checked the token of every POST.
-            message = "Choose “Clear for patient to see” or “Withhold from patient”. The letter is still hidden."
-            form.form_errors.append(message)
-            return render_form_errors("staff/record/letter_review.html", form, letter=letter, decision_error=message)
-        if decision == "clear":
-            return _decide_letter(form, letter, clear=True)
-        if form.validate_on_submit():
-            look_again, problem = _look_again(form)
-            if problem:
-                form.look_day.errors.append(problem)
-            else:
-                return _decide_letter(form, letter, clear=False, look_again=look_again)
-        return render_form_errors("staff/record/letter_review.html", form, letter=letter)
     audit.viewed(current_actor(), "letter.view", patient_id=letter.patient_id, obj=letter)
-    return render("staff/record/letter_review.html", form=form, letter=letter)
+    return render("staff/record/letter_review.html", form=WithholdLetterForm(), letter=letter)
+
+
+@bp.post("/letters/<int:letter_id>")
+@staff_required(*DECIDERS)
+def decide_letter(letter_id: int):
+    letter = in_practice_or_404(Letter, letter_id)
+    form = WithholdLetterForm()
+    decision = request.form.get("decision")
+    if decision not in LETTER_DECISIONS:
+        # Nothing is decided unless one of the two buttons sent its own value (R5): the letter stays hidden.
+        # CSRFProtect has already checked the token of every POST.
+        message = "Choose “Clear for patient to see” or “Withhold from patient”. The letter is still hidden."
+        form.form_errors.append(message)
+        return render_form_errors("staff/record/letter_review.html", form, letter=letter, decision_error=message)
+    if decision == "clear":
+        return _decide_letter(form, letter, clear=True)
+    if form.validate_on_submit():
+        look_again, problem = _look_again(form)
+        if problem:
+            form.look_day.errors.append(problem)
+        else:
+            return _decide_letter(form, letter, clear=False, look_again=look_again)
+    return render_form_errors("staff/record/letter_review.html", form, letter=letter)
 
 
 def _decide_letter(form: WithholdLetterForm, letter: Letter, *, clear: bool, look_again: date | None = None):

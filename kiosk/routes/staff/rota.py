@@ -8,11 +8,10 @@ from kiosk.forms import ActionForm
 from kiosk.forms.rota import ClosureForm, GenerateForm, RotaSessionForm, TemplateEditForm, TemplateForm
 from kiosk.models import SLOT_KINDS, Closure, RotaSession, RotaTemplate
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import DESK, MANAGERS
 from kiosk.services import DomainError, clinicians, rota
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
-MANAGER = ("manager",)
-DESK = ("reception", "manager")
 
 
 @bp.context_processor
@@ -21,7 +20,7 @@ def _labels():
 
 
 def _can_change() -> bool:
-    return current_actor().role in MANAGER
+    return current_actor().role in MANAGERS
 
 
 def _template(template_id: int) -> rota.TemplateView:
@@ -60,7 +59,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@staff_required(*MANAGER)
+@staff_required(*MANAGERS)
 def new():
     form = TemplateForm()
     form.clinician.offer(_active_choices())
@@ -94,7 +93,7 @@ def show(template_id: int):
 
 
 @bp.route("/<int:template_id>/edit", methods=["GET", "POST"])
-@staff_required(*MANAGER)
+@staff_required(*MANAGERS)
 def edit(template_id: int):
     view = _template(template_id)
     form = TemplateEditForm()
@@ -122,7 +121,7 @@ def edit(template_id: int):
 
 
 @bp.route("/<int:template_id>/sessions/new", methods=["GET", "POST"])
-@staff_required(*MANAGER)
+@staff_required(*MANAGERS)
 def new_session(template_id: int):
     view = _template(template_id)
     form = RotaSessionForm()
@@ -149,7 +148,7 @@ def new_session(template_id: int):
 
 
 @bp.post("/<int:template_id>/sessions/<int:session_id>/remove")
-@staff_required(*MANAGER)
+@staff_required(*MANAGERS)
 def remove_session(template_id: int, session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -196,7 +195,7 @@ def closures():
 
 
 @bp.route("/closures/new", methods=["GET", "POST"])
-@staff_required(*MANAGER)
+@staff_required(*MANAGERS)
 def new_closure():
     form = ClosureForm()
     form.who.offer([("all", "The whole practice"), *((str(i), name) for i, name in _active_choices())])
@@ -234,7 +233,7 @@ def closure(closure_id: int):
 
 
 @bp.post("/closures/<int:closure_id>/remove")
-@staff_required(*MANAGER)
+@staff_required(*MANAGERS)
 def remove_closure(closure_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -3,19 +3,20 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from kiosk.access import current_actor, staff_required
 from kiosk.forms.practice_settings import LettersFromForm, form_for
 from kiosk.rendering import render, render_form_errors
+from kiosk.roles import MANAGERS
 from kiosk.services import DomainError, practice_settings
 
 bp = Blueprint("settings", __name__, url_prefix="/practice/settings")
 
 
 @bp.get("/")
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def index():
     return render("staff/settings/index.html", groups=practice_settings.summary(current_actor().practice_id))
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
-@staff_required("manager")
+@staff_required(*MANAGERS)
 def edit(slug: str):
     try:
         group = practice_settings.group(slug)
