@@ -217,6 +217,13 @@ def test_a_commit_for_a_different_file_is_refused(client, reception, practice):
     assert Patient.select().count() == 0
 
 
+def test_a_commit_without_its_digest_imports_nothing_and_says_so(client, reception, practice):
+    location, page = preview_page(client, csv_of(3))
+    response = client.post(location, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert "Nothing was imported. Upload the file again." in text(response)
+    assert Patient.select().count() == 0
+
+
 # Rejected rows block the commit
 
 

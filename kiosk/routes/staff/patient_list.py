@@ -135,6 +135,8 @@ def import_preview(import_id: int):
         else:
             return redirect(url_for(".import_preview", import_id=staged.id), 303)
     elif form.is_submitted():
+        # The digest is a hidden field: its fault is said once for the whole form, not linked to a box nobody sees.
+        form.digest.errors = []
         form.form_errors.append("Nothing was imported. Upload the file again.")
     staged = patient_import.staged(staged.practice_id, staged.id)
     if staged.committed_at is not None:
