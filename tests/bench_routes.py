@@ -7,6 +7,7 @@ Staff routes and the kiosk get 16 connections (a surgery's screens), patient rou
 """
 
 import json
+import re
 import secrets
 import subprocess
 import tempfile
@@ -31,7 +32,6 @@ from kiosk.models import (
 from kiosk.services.demo import ODS
 from kiosk.services.diary import create_session
 from kiosk.sessions import _digest
-from tests.bench_booking import LUA, THREADS, _csrf
 
 SECONDS = 5
 STAFF_CONNECTIONS = 16
@@ -41,6 +41,49 @@ MODES = {
     "gthread": ["-w", "2", "--worker-class", "gthread", "--threads", "4"],
 }
 TARGET = 0.35
+THREADS = 2
+
+# Each wrk thread takes every THREADS-th line of the data file: one request per line, a new booking token each time.
+LUA = r"""
+-- `id` is set in each thread by setup(): a local of that name would hide it.
+local lines, n, counter = {}, 0, 0
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  local i = 0
+  for line in io.lines(args[1]) do
+    if i %% %(threads)d == id then table.insert(lines, line) end
+    i = i + 1
+  end
+end
+function request()
+  n = n %% #lines + 1
+  counter = counter + 1
+  local cookie, csrf, path = lines[n]:match("([^\t]+)\t([^\t]*)\t([^\t]+)")
+  local headers = {["Cookie"] = cookie, ["Accept-Encoding"] = "br, gzip"}
+  if csrf == "" then return wrk.format("GET", path, headers) end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  local body = "csrf_token=" .. csrf .. "&token=bench-" .. id .. "-" .. counter
+  return wrk.format("POST", path, headers, body)
+end
+function done(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout
+  io.write(string.format("RESULT %%.1f %%.1f %%d %%d\n", summary.requests / (summary.duration / 1e6),
+                         latency:percentile(95) / 1000, summary.requests, bad))
+end
+"""
+
+
+def _csrf(base: str, cookie: str, slot_id: int) -> str:
+    """The token the check page's form carries for this session (valid for any form in the session)."""
+    url = f"{base}/appointments/book/{slot_id}"
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - our own http URL
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        html = response.read().decode()
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def _session(kind: str, user_id: int, data: dict) -> str:
