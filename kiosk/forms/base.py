@@ -33,3 +33,13 @@ class KioskForm(FlaskForm):
                 field.errors = [f"{field.label.text} {problem}", *field.errors]
                 valid = False
         return valid
+
+
+def attach_error(form, error) -> None:
+    """A service's refusal (a DomainError) shown where it belongs: next to the field it names, when the form has that
+    field, else at the top of the form. Never a 500 for a refusal that names no field."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors.append(error.message)
+    else:
+        form.form_errors.append(error.message)

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 
 from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.forms import ActionForm
+from kiosk.forms.base import attach_error
 from kiosk.forms.staff import ResetPasswordForm, RoleForm, StaffAccountForm
 from kiosk.models import StaffUser
 from kiosk.rendering import render, render_form_errors
@@ -32,7 +33,7 @@ def new():
                 password=form.password.data,
             )
         except DomainError as e:
-            getattr(form, e.field).errors.append(e.message)
+            attach_error(form, e)
             return render_form_errors("staff/accounts/new.html", form)
         flash(f"Account created for {staff.name}")
         return redirect(url_for(".index"), 303)

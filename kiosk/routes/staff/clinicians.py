@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 
 from kiosk.access import current_actor, staff_required
 from kiosk.forms import ActionForm
+from kiosk.forms.base import attach_error
 from kiosk.forms.rota import ClinicianForm
 from kiosk.models import SLOT_KINDS, Clinician
 from kiosk.rendering import render, render_form_errors
@@ -38,7 +39,7 @@ def _save(form: ClinicianForm, clinician: Clinician | None):
             return clinicians.add(current_actor(), **values)
         return clinicians.edit(current_actor(), clinician.id, **values)
     except DomainError as e:
-        (getattr(form, e.field).errors.append(e.message) if e.field else form.form_errors.append(e.message))
+        attach_error(form, e)
         return None
 
 

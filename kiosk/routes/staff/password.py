@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, g, redirect, session, url_for
 
 from kiosk.access import current_actor, guess_limits, staff_required
+from kiosk.forms.base import attach_error
 from kiosk.forms.staff import ChangePasswordForm
 from kiosk.rendering import render, render_form_errors
 from kiosk.services import DomainError, staff_accounts
@@ -21,7 +22,7 @@ def change():
                 current_actor(), form.current_password.data, form.password.data, guess_limits()
             )
         except DomainError as e:
-            (getattr(form, e.field).errors if e.field else form.form_errors).append(e.message)
+            attach_error(form, e)
             return render_form_errors("staff/password/change.html", form, forced=forced)
         # Every session of theirs has ended, this one too: carry on signed in under a new session id.
         session.clear()

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 
 from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.forms import ActionForm
+from kiosk.forms.base import attach_error
 from kiosk.forms.fields import three_box_date
 from kiosk.forms.online import (
     EndProxyForm,
@@ -177,7 +178,7 @@ def services(account_id: int):
         try:
             online_access.set_services(current_actor(), a.id, choice)
         except DomainError as e:
-            (getattr(form, e.field).errors.append(e.message) if e.field else form.form_errors.append(e.message))
+            attach_error(form, e)
             return render_form_errors("staff/patients/services.html", form, **context)
         flash("Online services updated")
         return _back_to(a)
@@ -281,7 +282,7 @@ def new_proxy(patient_id: int):
         try:
             proxies.decide(current_actor(), p.id, decision)
         except DomainError as e:
-            getattr(form, e.field).errors.append(e.message)
+            attach_error(form, e)
             return render_form_errors("staff/patients/proxy_new.html", form, patient=p)
         flash("Proxy access granted" if decision.grant else "Refusal recorded")
         return redirect(url_for(".patient", patient_id=p.id), 303)

@@ -8,6 +8,7 @@ from kiosk.access import current_actor, in_practice_or_404, staff_required
 from kiosk.clock import local_today, utcnow
 from kiosk.downloads import send_attachment
 from kiosk.forms import ActionForm
+from kiosk.forms.base import attach_error
 from kiosk.forms.fields import attachment_name, attachment_type, parse_date_text, three_box_date
 from kiosk.forms.record import LETTER_DECISIONS, EntryForm, HideForm, LetterForm, WithholdLetterForm
 from kiosk.models import CodedEntry, Letter, LetterAttachment, Patient
@@ -201,7 +202,7 @@ def _decide_letter(form: WithholdLetterForm, letter: Letter, *, clear: bool, loo
             look_again_on=look_again,
         )
     except DomainError as e:
-        getattr(form, e.field).errors.append(e.message) if e.field else form.form_errors.append(e.message)
+        attach_error(form, e)
         return render_form_errors("staff/record/letter_review.html", form, letter=letter)
     flash("Letter cleared: the patient can read it now" if clear else "Letter withheld: the patient cannot see it")
     return redirect(url_for(".letter_queue"), 303)

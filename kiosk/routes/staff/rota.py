@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from kiosk.access import current_actor, staff_required
 from kiosk.forms import ActionForm
+from kiosk.forms.base import attach_error
 from kiosk.forms.rota import ClosureForm, GenerateForm, RotaSessionForm, TemplateEditForm, TemplateForm
 from kiosk.models import SLOT_KINDS, Closure, RotaSession, RotaTemplate
 from kiosk.rendering import render, render_form_errors
@@ -35,11 +36,6 @@ def _closure(closure_id: int) -> Closure:
         return rota.closure(current_actor().practice_id, closure_id)
     except Closure.DoesNotExist:
         abort(404)
-
-
-def _field_error(form, e: DomainError) -> None:
-    target = getattr(form, e.field, None) if e.field else None
-    (target.errors.append(e.message) if target is not None else form.form_errors.append(e.message))
 
 
 def _active_choices() -> list[tuple[int, str]]:
@@ -75,7 +71,7 @@ def new():
                 ends_on=form.ends_on.value,
             )
         except DomainError as e:
-            _field_error(form, e)
+            attach_error(form, e)
             return render_form_errors("staff/rota/form.html", form, view=None)
         flash("Rota added. Now add its weekly sessions.")
         return redirect(url_for(".show", template_id=made.id), 303)
@@ -111,7 +107,7 @@ def edit(template_id: int):
                 ends_on=form.ends_on.value,
             )
         except DomainError as e:
-            _field_error(form, e)
+            attach_error(form, e)
             return render_form_errors("staff/rota/form.html", form, view=view)
         flash("Rota saved. Generate the diary to bring its free slots up to date.")
         return redirect(url_for(".show", template_id=view.template.id), 303)
@@ -138,7 +134,7 @@ def new_session(template_id: int):
                 released_online=form.release.data == "online",
             )
         except DomainError as e:
-            _field_error(form, e)
+            attach_error(form, e)
             return render_form_errors("staff/rota/session_new.html", form, view=view)
         flash("Session added. Generate the diary to make its slots.")
         return redirect(url_for(".show", template_id=view.template.id), 303)
@@ -174,7 +170,7 @@ def generate():
         try:
             done = rota.generate(current_actor(), form.weeks.data)
         except DomainError as e:
-            _field_error(form, e)
+            attach_error(form, e)
             return render_form_errors("staff/rota/generate.html", form, misfits=[], weeks=weeks)
         flash(
             f"Diary generated to {done.last_day:%A %-d %B %Y}: {done.created} slots added, {done.changed} changed, "
@@ -210,7 +206,7 @@ def new_closure():
                 reason=form.reason.data,
             )
         except DomainError as e:
-            _field_error(form, e)
+            attach_error(form, e)
             return render_form_errors("staff/rota/closures_new.html", form)
         flash(f"Closure added; {removed} free slot{'' if removed == 1 else 's'} removed from the diary")
         return redirect(url_for(".closure", closure_id=made.id), 303)
