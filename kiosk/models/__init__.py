@@ -1,6 +1,7 @@
 from kiosk.models.appointments import SLOT_KINDS, STATUSES, Appointment, Slot
 from kiosk.models.attempts import AttemptCounter
 from kiosk.models.audit import AuditEvent
+from kiosk.models.calling import Call, Ticket
 from kiosk.models.devices import Kiosk
 from kiosk.models.imports import PatientImport
 from kiosk.models.online import (
@@ -56,9 +57,13 @@ ALL_MODELS = [
     LetterAttachment,
     AttemptCounter,
     PatientImport,
+    Ticket,
+    Call,
 ]
 
 __all__ = [
+    "Call",
+    "Ticket",
     "ALL_MODELS",
     "PROFESSIONS",
     "WEEKDAYS",

@@ -8,6 +8,8 @@ SLOT_KINDS = {"gp": "GP appointment", "nurse": "Nurse appointment", "phone": "Ph
 STATUSES = {
     "booked": "Booked",
     "arrived": "Arrived",
+    "called": "Called",
+    "in_consultation": "In consultation",
     "seen": "Seen",
     "dna": "Did not attend",
     "cancelled": "Cancelled",

@@ -11,6 +11,7 @@ from kiosk.models import Appointment, Clinician, Patient, Slot
 from kiosk.models.appointments import STATUSES
 from kiosk.services import DomainError
 from kiosk.services.audit import append
+from kiosk.services.calling import issue_ticket
 
 # What reception may change by hand, and to what.
 TRANSITIONS = {"arrive": ("booked", "arrived"), "undo": ("arrived", "booked")}
@@ -98,6 +99,8 @@ def change_status(actor: Actor, appointment_id: int, change: str) -> Appointment
             appointment.status = after
             appointment.arrived_at = utcnow() if after == "arrived" else None
             appointment.save()
+            if after == "arrived":
+                issue_ticket(appointment)
             append(actor, f"appointment.{change}", patient_id=appointment.patient_id, obj=appointment)
     # Refused after the transaction, so the refusal's audit record is kept (raising inside would roll it back).
     if appointment.status != after:

@@ -14,6 +14,7 @@ from kiosk.clock import local_day_bounds, local_today, to_local, utcnow
 from kiosk.db import database
 from kiosk.models import Appointment, AuditEvent, Clinician, Patient, Practice, Slot
 from kiosk.services.audit import append
+from kiosk.services.calling import issue_ticket
 
 MATCH = "kiosk.match"
 CHECK_IN = "kiosk.check_in"
@@ -33,6 +34,7 @@ class CheckedIn:
     time: str
     clinician: str
     running_late_minutes: int
+    ticket: int
 
 
 def is_throttled(actor: Actor, *, failures_allowed: int, window_minutes: int) -> bool:
@@ -128,8 +130,9 @@ def confirm(actor: Actor, appointment_id: int) -> CheckedIn | None:
             appointment.arrived_at = utcnow()
             appointment.save()
             append(actor, CHECK_IN, patient_id=appointment.patient_id, obj=appointment)
+        ticket = issue_ticket(appointment)
     clinician = appointment.slot.clinician
-    return CheckedIn(_choice(appointment).time, clinician.display_name, running_late(clinician))
+    return CheckedIn(_choice(appointment).time, clinician.display_name, running_late(clinician), ticket.number)
 
 
 def running_late(clinician: Clinician) -> int:
