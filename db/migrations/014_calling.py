@@ -30,7 +30,7 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         )
         ticket = pw.ForeignKeyField(column_name="ticket_id", field="id", model=migrator.orm["ticket"], on_delete="CASCADE")
         number = pw.IntegerField()
-        room = pw.CharField(max_length=40)
+        room = pw.CharField(max_length=80)
         called_at = pw.DateTimeField()
         called_by = pw.ForeignKeyField(
             column_name="called_by_id", field="id", model=migrator.orm["staff_user"], on_delete="RESTRICT"

@@ -70,3 +70,7 @@ RUNNING_LATE_CHOICES = [
 
 class RunningLateForm(KioskForm):
     minutes = SelectField("Running late", choices=RUNNING_LATE_CHOICES, coerce=int)
+
+
+class CallForm(KioskForm):
+    room = StringField("Room", validators=[MaxLength(80)])

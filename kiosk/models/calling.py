@@ -28,7 +28,7 @@ class Call(PracticeScoped):
     practice = pw.ForeignKeyField(Practice, backref="calls", on_delete="CASCADE")
     ticket = pw.ForeignKeyField(Ticket, backref="calls", on_delete="CASCADE")
     number = pw.IntegerField()
-    room = pw.CharField(max_length=40)
+    room = pw.CharField(max_length=80)
     called_at = created_at_field()
     called_by = pw.ForeignKeyField(StaffUser, on_delete="RESTRICT")
 

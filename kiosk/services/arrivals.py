@@ -14,7 +14,13 @@ from kiosk.services.audit import append
 from kiosk.services.calling import issue_ticket
 
 # What reception may change by hand, and to what.
-TRANSITIONS = {"arrive": ("booked", "arrived"), "undo": ("arrived", "booked")}
+TRANSITIONS = {
+    "arrive": ("booked", "arrived"),
+    "undo": ("arrived", "booked"),
+    # After a call (kiosk.services.calling): the clinician, or reception for them, moves the patient on.
+    "start": ("called", "in_consultation"),
+    "seen": ("in_consultation", "seen"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +103,8 @@ def change_status(actor: Actor, appointment_id: int, change: str) -> Appointment
             )
         else:
             appointment.status = after
-            appointment.arrived_at = utcnow() if after == "arrived" else None
+            if change in ("arrive", "undo"):
+                appointment.arrived_at = utcnow() if after == "arrived" else None
             appointment.save()
             if after == "arrived":
                 issue_ticket(appointment)
