@@ -149,7 +149,18 @@ def test_calling_needs_a_csrf_token(client, practice):
     assert Call.select().count() == 0
 
 
-def test_calling_needs_sign_in(client, practice):
+def test_call_page_needs_sign_in(client, practice):
     appointment = arrived(practice)
-    response = client.post(f"/staff/arrivals/{appointment.id}/call")
-    assert response.status_code in (302, 303, 400, 404) and Call.select().count() == 0
+    response = client.get(f"/staff/arrivals/{appointment.id}/call")
+    assert response.headers["Location"].startswith("/staff/sign-in")
+
+
+def test_call_page_names_the_patient_for_staff_and_audits_the_read(client, practice):
+    appointment = arrived(practice)
+    signed_in(client, practice, "clinician")
+    tree = check_html(client.get(f"/staff/arrivals/{appointment.id}/call").get_data(as_text=True))
+    assert (tree.css_first("h1").text(), tree.css_first("#room").attributes["value"]) == (
+        "Call Priya Shah in",
+        "Room 4",
+    )
+    assert AuditEvent.get(AuditEvent.action == "appointment.view_call").patient_id == appointment.patient_id
