@@ -10,7 +10,8 @@ from flask import abort, current_app, g, request, session, url_for
 
 from kiosk.actor import Actor, token_digest  # also imported from here by callers not yet moved to kiosk.actor
 from kiosk.models import Kiosk, OnlineAccount, StaffUser
-from kiosk.rendering import page_path, redirect_page
+from kiosk.models.devices import DISPLAY
+from kiosk.rendering import page_path, redirect_page, render
 from kiosk.services import lockout
 
 KIOSK_COOKIE = "kiosk_device"
@@ -23,10 +24,15 @@ def kiosk_cookie_name() -> str:
 
 def load_request_identity() -> None:
     """Runs before every request: resolves the enrolled kiosk and the signed-in member of staff, if any."""
-    g.kiosk = None
+    g.kiosk = g.display = None
     token = request.cookies.get(kiosk_cookie_name())
     if token:
-        g.kiosk = Kiosk.get_or_none((Kiosk.token_hash == token_digest(token)) & Kiosk.revoked_at.is_null())
+        device = Kiosk.get_or_none((Kiosk.token_hash == token_digest(token)) & Kiosk.revoked_at.is_null())
+        # A calling display is never a kiosk: it can check nobody in, and a kiosk never shows the calls.
+        if device is not None and device.kind == DISPLAY:
+            g.display = device
+        else:
+            g.kiosk = device
     g.staff = None
     staff_id = session.get("staff_id")
     if staff_id:
@@ -116,6 +122,18 @@ def kiosk_device_required(view):
         return view(*args, **kwargs)
 
     return _mark(wrapper, "kiosk")
+
+
+def display_device_required(view):
+    """Only on a device enrolled as a calling display. Elsewhere: the page saying the device is not set up."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("display") is None:
+            return render("checkin/display_not_enrolled.html", status=404)
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "display")
 
 
 # What a member of staff whose password was reset may reach before choosing their own.

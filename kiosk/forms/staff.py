@@ -1,5 +1,5 @@
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from kiosk.forms.base import KioskForm
 from kiosk.forms.fields import ExplicitChoiceField, MaxLength
@@ -55,6 +55,15 @@ class KioskEnrolForm(KioskForm):
     name = StringField(
         "Name for this kiosk",
         validators=[InputRequired("Enter a name for this kiosk, for example Waiting room 1"), Length(max=80)],
+    )
+
+
+class DisplayEnrolForm(KioskForm):
+    """Enrolling a calling display: its field has its own name, so the two forms share a page without clashing."""
+
+    display_name = StringField(
+        "Name for this display",
+        validators=[DataRequired("Enter a name for this display, for example Waiting room TV"), Length(max=80)],
     )
 
 

@@ -31,7 +31,7 @@ def test_staff_enrol_this_browser_which_then_shows_the_start_screen(staff_screen
     screens = staff_screens("reception", js=js, size="kiosk")
     page = screens.page
     page.get_by_role("navigation", name="Staff menu").get_by_role("link", name="Kiosks").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in kiosks")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kiosks and calling displays")
 
     page.get_by_label("Name for this kiosk").fill("Waiting room 1")
     page.get_by_role("button", name="Enrol this device").click()

@@ -323,7 +323,7 @@ def book(page: Page, slot: Slot) -> None:
 def enrol_kiosk(page: Page, email: str) -> None:
     StaffScreens(page).sign_in(email, RECEPTION_PASSWORD)
     staff_menu(page, "Kiosks")
-    expect(heading(page)).to_have_text("Check-in kiosks")
+    expect(heading(page)).to_have_text("Kiosks and calling displays")
     page.get_by_label("Name for this kiosk").fill("Waiting room 1")
     page.get_by_role("button", name="Enrol this device").click()
     expect(flash(page)).to_contain_text("This device is now the kiosk “Waiting room 1”")

@@ -1,5 +1,5 @@
-"""The waiting-room kiosk's check-in screens, on an enrolled device, with no sign-in."""
+"""The waiting room's devices, with no sign-in: the kiosk's check-in screens and the calling display."""
 
-from kiosk.routes.checkin import screens
+from kiosk.routes.checkin import display, screens
 
-BLUEPRINTS = (screens.bp,)
+BLUEPRINTS = (screens.bp, display.bp)

@@ -2,8 +2,9 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, url_for
 
 from kiosk.access import current_actor, kiosk_cookie_name, staff_required
 from kiosk.forms import ActionForm
-from kiosk.forms.staff import KioskEnrolForm
+from kiosk.forms.staff import DisplayEnrolForm, KioskEnrolForm
 from kiosk.models import Kiosk
+from kiosk.models.devices import DISPLAY
 from kiosk.rendering import render, render_form_errors
 from kiosk.roles import DESK
 from kiosk.services import devices
@@ -12,15 +13,22 @@ bp = Blueprint("kiosks", __name__, url_prefix="/kiosks")
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _page(form, **extra):
+def _page(form=None, display_form=None, **extra):
     kiosks = devices.active_kiosks(current_actor().practice_id)
-    return dict(form=form, kiosks=kiosks, this_device=g.get("kiosk"), action_form=ActionForm(), **extra)
+    return dict(
+        form=form or KioskEnrolForm(),
+        display_form=display_form or DisplayEnrolForm(),
+        kiosks=kiosks,
+        this_device=g.get("kiosk") or g.get("display"),
+        action_form=ActionForm(),
+        **extra,
+    )
 
 
 @bp.get("/")
 @staff_required(*DESK)
 def index():
-    return render("staff/kiosks/index.html", **_page(KioskEnrolForm()))
+    return render("staff/kiosks/index.html", **_page())
 
 
 @bp.post("/")
@@ -28,9 +36,24 @@ def index():
 def enrol():
     form = KioskEnrolForm()
     if not form.validate_on_submit():
-        return render_form_errors("staff/kiosks/index.html", **_page(form))
+        return render_form_errors("staff/kiosks/index.html", **_page(form=form))
     kiosk, token = devices.enrol(current_actor(), form.name.data)
     flash(f"This device is now the kiosk “{kiosk.name}”. Sign out, then open the check-in screen.")
+    return _with_device_cookie(token)
+
+
+@bp.post("/display")
+@staff_required(*DESK)
+def enrol_display():
+    form = DisplayEnrolForm()
+    if not form.validate_on_submit():
+        return render("staff/kiosks/index.html", has_errors=True, status=400, **_page(display_form=form))
+    display, token = devices.enrol(current_actor(), form.display_name.data, kind=DISPLAY)
+    flash(f"This device is now the calling display “{display.name}”. Sign out, then open the calling screen.")
+    return _with_device_cookie(token)
+
+
+def _with_device_cookie(token: str):
     response = redirect(url_for(".index"), 303)
     response.set_cookie(
         kiosk_cookie_name(),

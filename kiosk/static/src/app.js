@@ -71,6 +71,55 @@
     heading.focus();
   }
 
+  // Calling display: when a new call arrives, flash it once, sound a short two-note chime made here with Web Audio
+  // (no sound file), and say it where the browser can speak. Browsers allow sound only after the page has been
+  // touched once, so the first tap on the display turns the sound on.
+  var lastCall = null;
+  var audio = null;
+
+  function chime() {
+    if (!audio || audio.state !== "running") return;
+    [659.25, 523.25].forEach(function (frequency, i) {
+      var start = audio.currentTime + i * 0.35;
+      var tone = audio.createOscillator();
+      var gain = audio.createGain();
+      tone.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.3);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(start);
+      tone.stop(start + 0.32);
+    });
+  }
+
+  function announce(calls) {
+    if (!calls.dataset.call || calls.dataset.call === lastCall) return;
+    var first = lastCall === null;
+    lastCall = calls.dataset.call;
+    if (first) return;  // the calls already on screen when the page opened are not new
+    calls.classList.add("app-calls--new");
+    chime();
+    if (window.speechSynthesis && window.SpeechSynthesisUtterance) {
+      var words = new SpeechSynthesisUtterance("Number " + calls.dataset.number + ", " + calls.dataset.room);
+      words.lang = "en-GB";
+      window.speechSynthesis.speak(words);
+    }
+  }
+
+  function watchCalls() {
+    var calls = document.getElementById("calls");
+    if (calls) announce(calls);
+  }
+
+  document.addEventListener("pointerdown", function () {
+    if (!document.getElementById("calls") || !(window.AudioContext || window.webkitAudioContext)) return;
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    if (audio.state === "suspended") audio.resume();
+  }, { passive: true });
+  document.addEventListener("htmx:afterSwap", watchCalls);
+  document.addEventListener("DOMContentLoaded", watchCalls);
+
   // afterSwap, not afterSettle: settling waits on a timer, and the new page's timers should start with the page.
   document.addEventListener("htmx:afterSwap", arm);
   document.addEventListener("htmx:afterSwap", focusErrorHeading);
