@@ -38,9 +38,14 @@ class Medicine(PracticeScoped):
     stopped_at = pw.DateTimeField(null=True)
     stopped_reason = pw.TextField(default="")
     created_at = created_at_field()
+    source_id = pw.CharField(max_length=120, default="")  # GP Connect resource id (012)
+    source_digest = pw.CharField(max_length=64, default="")
 
     class Meta:
-        indexes = ((("practice", "patient"), False),)  # a patient's medicines, within the practice (011)
+        indexes = (
+            (("practice", "patient"), False),  # a patient's medicines, within the practice (011)
+            (("patient", "source_id"), False),  # re-import finds what it brought before (012)
+        )
 
     @property
     def next_due(self):

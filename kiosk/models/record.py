@@ -47,6 +47,8 @@ class Letter(PracticeScoped):
     decided_at = pw.DateTimeField(null=True)
     filed_by = pw.ForeignKeyField(StaffUser, on_delete="RESTRICT", backref="filed_letters")
     created_at = created_at_field()
+    source_id = pw.CharField(max_length=120, default="")  # GP Connect resource id, for idempotent re-import (012)
+    source_digest = pw.CharField(max_length=64, default="")
 
     class Meta:
         # The review queue (a practice's letters by status, oldest first) and a patient's cleared letters.
@@ -54,6 +56,7 @@ class Letter(PracticeScoped):
             (("practice", "status", "created_at"), False),
             (("patient", "status"), False),
             (("practice", "patient", "received_on"), False),  # a patient's letters, within the practice (011)
+            (("patient", "source_id"), False),  # re-import finds what it brought before (012)
         )
 
     @property
@@ -93,11 +96,14 @@ class CodedEntry(PracticeScoped):
     hidden_reason = pw.CharField(max_length=20, default="")
     hidden_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="hidden_entries")
     added_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="added_entries")
+    source_id = pw.CharField(max_length=120, default="")  # GP Connect resource id (012)
+    source_digest = pw.CharField(max_length=64, default="")
 
     class Meta:
         indexes = (
             (("patient", "kind", "effective_on"), False),  # a patient's record, section by section
             (("practice", "patient", "kind", "effective_on"), False),  # the same, within the practice (011)
+            (("patient", "source_id"), False),  # re-import finds what it brought before (012)
         )
 
     @property
