@@ -9,6 +9,7 @@ from kiosk.access import KIOSK_COOKIE
 from kiosk.models import AuditEvent, Kiosk
 from kiosk.services import calling
 from tests.builders import (
+    actor_for,
     local_time_today,
     make_appointment,
     make_clinician,
@@ -38,15 +39,9 @@ def called(practice, number_of_patients=1, room="Room 4", hour=9):
     for i in range(number_of_patients):
         patient = make_patient(practice, given_name=f"Given{i}", family_name=f"Family{i}")
         appointment = make_appointment(patient, make_slot(clinician, local_time_today(hour, i % 60)), status="arrived")
-        calling.call_in(staff_actor(staff), appointment.id)
+        calling.call_in(actor_for(staff), appointment.id)
         patients.append(patient)
     return patients
-
-
-def staff_actor(staff):
-    from kiosk.actor import Actor
-
-    return Actor.staff(staff.id, staff.name, staff.role, staff.practice_id, "test", "test")
 
 
 def test_display_shows_the_latest_call_largest_and_the_earlier_ones_below(client, practice):

@@ -47,7 +47,7 @@ def enrol():
 def enrol_display():
     form = DisplayEnrolForm()
     if not form.validate_on_submit():
-        return render("staff/kiosks/index.html", has_errors=True, status=400, **_page(display_form=form))
+        return render_form_errors("staff/kiosks/index.html", status=400, **_page(display_form=form))
     display, token = devices.enrol(current_actor(), form.display_name.data, kind=DISPLAY)
     flash(f"This device is now the calling display “{display.name}”. Sign out, then open the calling screen.")
     return _with_device_cookie(token)
