@@ -28,6 +28,33 @@ def _nhs_number(n: int) -> str:
     raise AssertionError
 
 
+def valid_nhs_numbers(count: int, start: int) -> list[str]:
+    """The first `count` valid NHS numbers whose nine-digit body is `start` or above (for practice lists)."""
+    found = []
+    for body in itertools.count(start):
+        if (check := nhs_check_digit(f"{body:09d}")) is not None:
+            found.append(f"{body:09d}{check}")
+            if len(found) == count:
+                return found
+    raise AssertionError("unreachable")
+
+
+PRACTICE_LIST_HEADER = (
+    "nhs_number,title,given_name,family_name,date_of_birth,sex,address,postcode,mobile,email,nominated_pharmacy"
+)
+
+
+def practice_list_csv(count: int, start: int = 1, *, family: str = "Shaw") -> str:
+    """A practice list export of `count` patients, as `flask import-patients` and the upload page take it."""
+    lines = [PRACTICE_LIST_HEADER]
+    for i, number in enumerate(valid_nhs_numbers(count, 990_000_000 + start)):
+        lines.append(
+            f'{number},Ms,Given{i},{family},14/03/1985,female,"{i} High Street, Leeds",LS1 4AP,07700 900123,'
+            f"p{i}@example.com,"
+        )
+    return "\r\n".join(lines) + "\r\n"
+
+
 def make_practice(**overrides) -> Practice:
     n = next(_seq)
     return Practice.create(**{"name": f"Practice {n}", "ods_code": f"T{n:05d}", **overrides})

@@ -16,10 +16,13 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         for name, field, sql_type in COLUMNS:
             migrator.orm[table]._meta.add_field(name, field)
             migrator.sql(f'ALTER TABLE {table} ADD COLUMN "{name}" {sql_type}')
-        migrator.sql(f"CREATE INDEX {table}_patient_id_source_id ON {table} (patient_id, source_id)")
+        # Practice first, like every index a page or an import reads through (011).
+        migrator.sql(
+            f"CREATE INDEX {table}_practice_id_patient_id_source_id ON {table} (practice_id, patient_id, source_id)"
+        )
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     for table in TABLES:
-        migrator.sql(f"DROP INDEX {table}_patient_id_source_id")
+        migrator.sql(f"DROP INDEX {table}_practice_id_patient_id_source_id")
         migrator.remove_fields(table, *(name for name, _, _ in COLUMNS))

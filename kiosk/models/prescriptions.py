@@ -44,7 +44,7 @@ class Medicine(PracticeScoped):
     class Meta:
         indexes = (
             (("practice", "patient"), False),  # a patient's medicines, within the practice (011)
-            (("patient", "source_id"), False),  # re-import finds what it brought before (012)
+            (("practice", "patient", "source_id"), False),  # re-import finds what it brought before (012)
         )
 
     @property

@@ -56,7 +56,7 @@ class Letter(PracticeScoped):
             (("practice", "status", "created_at"), False),
             (("patient", "status"), False),
             (("practice", "patient", "received_on"), False),  # a patient's letters, within the practice (011)
-            (("patient", "source_id"), False),  # re-import finds what it brought before (012)
+            (("practice", "patient", "source_id"), False),  # re-import finds what it brought before (012)
         )
 
     @property
@@ -103,7 +103,7 @@ class CodedEntry(PracticeScoped):
         indexes = (
             (("patient", "kind", "effective_on"), False),  # a patient's record, section by section
             (("practice", "patient", "kind", "effective_on"), False),  # the same, within the practice (011)
-            (("patient", "source_id"), False),  # re-import finds what it brought before (012)
+            (("practice", "patient", "source_id"), False),  # re-import finds what it brought before (012)
         )
 
     @property

@@ -193,6 +193,14 @@ def _medicine_values(r: dict, meds: dict) -> dict:
     return values
 
 
+def _imported_before(model, patient: Patient) -> dict:
+    """What an earlier import brought for this patient, by source resource id (read practice first)."""
+    rows = model.select().where(
+        (model.practice == patient.practice_id) & (model.patient == patient.id) & (model.source_id != "")
+    )
+    return {row.source_id: row for row in rows}
+
+
 def import_bundle(actor: Actor, practice: Practice, patient_id: int, raw: bytes) -> ImportReport:
     """Import one bundle for one patient of the practice. Refusals raise DomainError and write nothing."""
     data = parse(raw)
@@ -205,17 +213,9 @@ def import_bundle(actor: Actor, practice: Practice, patient_id: int, raw: bytes)
     meds = {r.get("id"): r for r in resources if r.get("resourceType") == "Medication"}
     with database.atomic():
         base = {"practice": practice.id, "patient": patient.id}
-        entries = {
-            e.source_id: e
-            for e in CodedEntry.select().where((CodedEntry.patient == patient.id) & (CodedEntry.source_id != ""))
-        }
-        letters = {
-            e.source_id: e for e in Letter.select().where((Letter.patient == patient.id) & (Letter.source_id != ""))
-        }
-        medicines = {
-            e.source_id: e
-            for e in Medicine.select().where((Medicine.patient == patient.id) & (Medicine.source_id != ""))
-        }
+        entries = _imported_before(CodedEntry, patient)
+        letters = _imported_before(Letter, patient)
+        medicines = _imported_before(Medicine, patient)
         for r in resources:
             rtype = r.get("resourceType")
             if not r.get("id"):

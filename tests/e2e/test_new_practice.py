@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from kiosk.clock import local_today, to_local, utcnow
 from kiosk.models import WEEKDAYS, Appointment, Clinician, Patient, Practice, Slot, StaffUser
+from tests.builders import valid_nhs_numbers
 from tests.e2e.axe import assert_accessible, screenshot
 from tests.e2e.screens import CHECKED_IN, KioskScreen, StaffScreens
 from tests.e2e.server import ROOT, VENV_BIN
@@ -53,26 +54,9 @@ def staff_menu(page: Page, link: str) -> None:
 # The practice list: 50 made-up patients with valid NHS numbers ---------------------------------------------------
 
 
-def nhs_check_digit(nine: str) -> int | None:
-    """Modulus 11: weights 10 down to 2; a remainder giving 10 means no valid number has these nine digits."""
-    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    return {11: 0, 10: None}.get(check, check)
-
-
-def nhs_numbers(count: int, start: int) -> list[str]:
-    found = []
-    for body in itertools.count(start):
-        if (check := nhs_check_digit(f"{body:09d}")) is not None:
-            found.append(f"{body:09d}{check}")
-            if len(found) == count:
-                return found
-    raise AssertionError("unreachable")
-
-
 def patient_rows(run: int) -> list[dict[str, str]]:
     rows = []
-    for i, number in enumerate(nhs_numbers(PATIENTS, 450_000_000 + run * 1000)):
+    for i, number in enumerate(valid_nhs_numbers(PATIENTS, 450_000_000 + run * 1000)):
         born = CHOSEN_BORN if i == CHOSEN else date(1940 + i, i % 12 + 1, i % 28 + 1)
         rows.append(
             {

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kiosk.models import AuditEvent, Patient
-from kiosk.models.people import nhs_number_is_valid
 from tests import builders
 from tests.e2e.axe import assert_accessible, screenshot
 
@@ -25,19 +24,11 @@ def row(page: Page, key: str):
     return page.locator(".nhsuk-summary-list__row", has=page.get_by_text(key, exact=True)).locator("dd")
 
 
-def numbers(count: int, start: int) -> list[str]:
-    found, body = [], start
-    while len(found) < count:
-        found += [f"{body}{d}" for d in range(10) if nhs_number_is_valid(f"{body}{d}")][:1]
-        body += 1
-    return found
-
-
 def practice_list(tmp_path, practice, count: int = 50, bad: bool = False):
     # Numbers from a range per practice, so that two tests' lists never share one.
     start = 980_000_000 + practice.id * 1000
     rows = [HEADER]
-    for i, number in enumerate(numbers(count, start)):
+    for i, number in enumerate(builders.valid_nhs_numbers(count, start)):
         family = "Okonkwo" if i == 17 else f"Family{i:02d}"
         rows.append(f'{number},,Given{i:02d},{family},14/03/1985,female,"{i} Mill Lane, Leeds",LS1 4AP,,,')
     if bad:

@@ -1,21 +1,26 @@
 """Importing a practice list over real routes and through `flask import-patients`: preview first, then all of it
-or nothing; re-importing changes nothing; 10,000 rows well inside the worker timeout."""
+or nothing; re-importing changes nothing; a list of 10,000 rows."""
 
 import io
-import time
 from datetime import UTC, date, datetime
 
 import pytest
 
 from kiosk.models import AuditEvent, Patient, PatientImport
-from kiosk.models.people import nhs_number_is_valid
 from kiosk.services import patient_import
-from tests.builders import make_patient, make_practice, make_staff, make_staff_session
+from tests.builders import (
+    PRACTICE_LIST_HEADER,
+    make_patient,
+    make_practice,
+    make_staff,
+    make_staff_session,
+    practice_list_csv,
+    valid_nhs_numbers,
+)
 from tests.pages import check_html, csrf_token
 
 NOW = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
-HEADER = "nhs_number,title,given_name,family_name,date_of_birth,sex,address,postcode,mobile,email,nominated_pharmacy"
-WORKER_TIMEOUT = 30
+HEADER = PRACTICE_LIST_HEADER
 
 
 @pytest.fixture(autouse=True)
@@ -30,23 +35,11 @@ def reception(client, practice):
     return staff
 
 
+csv_of = practice_list_csv
+
+
 def numbers(count: int, start: int = 1) -> list[str]:
-    found = []
-    body = 990_000_000 + start
-    while len(found) < count:
-        found += [f"{body}{d}" for d in range(10) if nhs_number_is_valid(f"{body}{d}")][:1]
-        body += 1
-    return found
-
-
-def csv_of(count: int, start: int = 1, *, family: str = "Shaw") -> str:
-    lines = [HEADER]
-    for i, number in enumerate(numbers(count, start)):
-        lines.append(
-            f'{number},Ms,Given{i},{family},14/03/1985,female,"{i} High Street, Leeds",LS1 4AP,07700 900123,'
-            f"p{i}@example.com,"
-        )
-    return "\r\n".join(lines) + "\r\n"
+    return valid_nhs_numbers(count, 990_000_000 + start)
 
 
 def text(response) -> str:
@@ -328,24 +321,15 @@ def test_another_practices_upload_is_not_found(client, reception):
 # A full practice list
 
 
-def test_ten_thousand_rows_preview_and_commit_well_inside_the_worker_timeout(client, reception, practice, capsys):
+def test_ten_thousand_rows_preview_commit_and_re_preview(client, reception, practice):
+    """A whole practice's list in one upload; how long it takes is measured by make bench, not here."""
     content = csv_of(10_000)
-    started = time.perf_counter()
     location, page = preview_page(client, content)
-    previewed = time.perf_counter()
     assert summary(page)["New patients"] == "10000"
     commit(client, location)
-    committed = time.perf_counter()
     assert Patient.for_practice(practice.id).count() == 10_000
     again, page = preview_page(client, content)
-    reviewed = time.perf_counter()
     assert summary(page)["Already on the list, no change"] == "10000"
-    with capsys.disabled():
-        print(
-            f"\n10,000 rows: upload+preview {previewed - started:.1f} s, commit {committed - previewed:.1f} s, "
-            f"re-preview {reviewed - committed:.1f} s"
-        )
-    assert previewed - started < WORKER_TIMEOUT / 3 and committed - previewed < WORKER_TIMEOUT / 3
 
 
 # The command
