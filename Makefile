@@ -58,7 +58,7 @@ check: lint test ## What CI runs: lint, then the whole suite
 fmt: setup ## Format the code
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
-bench: setup ## Page weights, and the busiest routes' throughput and p95 against a bare hello route (sync and gthread)
+bench: setup ## Page weights, first paint on slow networks, and the busiest routes' throughput and p95 against a bare hello route (sync and gthread)
 	$(PY) -m tests.bench
 
 clean: ## Remove built assets, the virtual environment and node_modules

@@ -1,5 +1,5 @@
-"""make bench: page weight on first and repeat visit, then the busiest routes against a bare hello route
-(tests/bench_routes.py).
+"""make bench: page weight on first and repeat visit, first paint on slow networks (tests/bench_network.py), then
+the busiest routes against a bare hello route (tests/bench_routes.py).
 
 Runs gunicorn exactly as `make run` does, on a fresh demo database. The machine is shared and noisy, so the
 throughput figure that matters is the ratio between two routes measured in the same run.
@@ -64,44 +64,54 @@ def start_server(env: dict, port: int, worker_args: tuple[str, ...] = ("-w", "2"
     raise SystemExit("server did not start")
 
 
-def page_weights(base: str) -> tuple[str, str]:
-    """Sign in, enrol a kiosk, then measure each page twice in one browser context (the second visit uses the cache)."""
+def enrolled_contexts(browser, base: str) -> dict:
+    """A signed-in receptionist, an enrolled kiosk and an anonymous visitor, each its own browser context."""
+    staff = browser.new_context()
+    page = staff.new_page()
+    page.goto(base + "/staff/sign-in")
+    page.fill("#email", RECEPTION[2])
+    page.fill("#password", RECEPTION[3])
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/")
+    kiosk = browser.new_context()
+    kpage = kiosk.new_page()
+    for cookie in staff.cookies():
+        kiosk.add_cookies([cookie])
+    kpage.goto(base + "/staff/kiosks/")
+    kpage.fill("#name", "Bench kiosk")
+    # The button, not the heading above it ("Enrol this device as a kiosk") that a text match finds first.
+    kpage.get_by_role("button", name="Enrol this device").click()
+    kpage.get_by_text("This device is the kiosk").wait_for()
+    if not any(c["name"] == "kiosk_device" for c in kiosk.cookies()):
+        raise SystemExit("kiosk enrolment failed: the kiosk rows would weigh the 'not set up' page")
+    kiosk.clear_cookies(name="session")
+    return {None: browser.new_context(), "staff": staff, "kiosk": kiosk}
+
+
+def page_weights(contexts: dict, base: str) -> None:
+    """Each page twice in one browser context (the second visit uses the cache)."""
     rows = []
+    for name, path, who in PAGES:
+        figures = [measure(contexts[who], base + path) for _ in range(2)]
+        rows.append((name, *figures[0], *figures[1]))
+    print(f"{'page':<16}{'first: bytes':>14}{'requests':>10}{'repeat: bytes':>15}{'requests':>10}")
+    for name, b1, r1, b2, r2 in rows:
+        print(f"{name:<16}{b1:>14,}{r1:>10}{b2:>15,}{r2:>10}")
+
+
+def browser_benches(base: str) -> None:
+    """Page weights, then first paint on slow networks (tests/bench_network.py), in one Chromium."""
+    from tests import bench_network
+
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        staff = browser.new_context()
-        page = staff.new_page()
-        page.goto(base + "/staff/sign-in")
-        page.fill("#email", RECEPTION[2])
-        page.fill("#password", RECEPTION[3])
-        page.click("button[type=submit]")
-        page.wait_for_url("**/staff/")
-        kiosk = browser.new_context()
-        kpage = kiosk.new_page()
-        for cookie in staff.cookies():
-            kiosk.add_cookies([cookie])
-        kpage.goto(base + "/staff/kiosks/")
-        kpage.fill("#name", "Bench kiosk")
-        # The button, not the heading above it ("Enrol this device as a kiosk") that a text match finds first.
-        kpage.get_by_role("button", name="Enrol this device").click()
-        kpage.get_by_text("This device is the kiosk").wait_for()
-        if not any(c["name"] == "kiosk_device" for c in kiosk.cookies()):
-            raise SystemExit("kiosk enrolment failed: the kiosk rows would weigh the 'not set up' page")
-        kiosk.clear_cookies(name="session")
-        session_cookie = next(c for c in staff.cookies() if c["name"] == "session")
-        anonymous = browser.new_context()
-        contexts = {None: anonymous, "staff": staff, "kiosk": kiosk}
-        for name, path, who in PAGES:
-            figures = [measure(contexts[who], base + path) for _ in range(2)]
-            rows.append((name, *figures[0], *figures[1]))
+        contexts = enrolled_contexts(browser, base)
+        page_weights(contexts, base)
+        bench_network.run(browser, base, contexts)
         browser.close()
-    print(f"{'page':<16}{'first: bytes':>14}{'requests':>10}{'repeat: bytes':>15}{'requests':>10}")
-    for name, b1, r1, b2, r2 in rows:
-        print(f"{name:<16}{b1:>14,}{r1:>10}{b2:>15,}{r2:>10}")
-    return session_cookie["name"], session_cookie["value"]
 
 
 def measure(context, url: str) -> tuple[int, int]:
@@ -174,7 +184,7 @@ def main() -> None:
     server = start_server(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        page_weights(base)
+        browser_benches(base)
     finally:
         server.terminate()
         server.wait()

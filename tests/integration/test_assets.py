@@ -2,12 +2,14 @@
 
 import gzip
 import hashlib
+import re
 
 import brotli
 import pytest
 from flask.testing import FlaskClient
 
-from kiosk.assets import DIST, NODE, STATIC
+from kiosk.assets import DIST, NODE, STATIC, compile_scss
+from kiosk.config import ROOT
 from tests.pages import check_html
 
 # Assets are files on disk, not rows: one backend is enough.
@@ -132,3 +134,39 @@ def test_stylesheet_loads_no_web_fonts(app):
     css = (DIST / app.config["ASSET_MANIFEST"]["app.css"]).read_text()
     assert "@font-face" not in css
     assert "Frutiger" not in css
+
+
+@pytest.fixture(scope="module")
+def unpurged_css() -> str:
+    return compile_scss()
+
+
+def template_classes() -> set[str]:
+    """Every class name written literally in a template's class attribute (Jinja expressions left out)."""
+    names = set()
+    for path in (ROOT / "kiosk" / "templates").rglob("*.html"):
+        for value in re.findall(r'class="([^"]*)"', path.read_text()):
+            names.update(re.sub(r"\{[{%].*?[}%]\}", " ", value).split())
+    return names
+
+
+def selectors(css: str) -> set[str]:
+    return {sel.strip() for group in re.findall(r"(?:^|[{}])([^@{}][^{}]*)\{", css) for sel in group.split(",")}
+
+
+def test_stylesheet_keeps_every_selector_whose_classes_a_template_uses(app, unpurged_css):
+    built = selectors((DIST / app.config["ASSET_MANIFEST"]["app.css"]).read_text())
+    used = template_classes()
+    # Selectors that also test the class attribute's text ([class^=nhsuk-caption]) need classes no template has.
+    candidates = {s for s in selectors(unpurged_css) if "[class" not in s}
+    wanted = {s for s in candidates if (names := set(re.findall(r"\.([\w-]+)", s))) and names <= used}
+    assert (len(wanted) > 100, sorted(wanted - built)) == (True, [])
+
+
+def test_stylesheet_leaves_out_what_no_page_uses(app, unpurged_css):
+    # nhsuk-frontend's emergency care card and its link styles are compiled in, and no kiosk page shows them.
+    built = (DIST / app.config["ASSET_MANIFEST"]["app.css"]).read_text()
+    unused = [".nhsuk-card--care--emergency", ".nhsuk-link--reverse", ".nhsuk-grid-column-one-quarter"]
+    assert ([u in unpurged_css for u in unused], [u in built for u in unused]) == ([True] * 3, [False] * 3)
+    sizes = [len(brotli.compress(css.encode(), quality=11)) for css in (built, unpurged_css)]
+    assert sizes[0] < sizes[1] / 2
