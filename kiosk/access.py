@@ -7,9 +7,10 @@ A signed-in member of staff with the wrong role gets 404, the same answer as for
 from functools import wraps
 
 from flask import abort, current_app, g, request, session, url_for
+from peewee import JOIN
 
 from kiosk.actor import Actor, token_digest  # also imported from here by callers not yet moved to kiosk.actor
-from kiosk.models import Kiosk, OnlineAccount, StaffUser
+from kiosk.models import Kiosk, OnlineAccount, Patient, Practice, StaffUser
 from kiosk.models.devices import DISPLAY
 from kiosk.rendering import page_path, redirect_page, render
 from kiosk.services import lockout
@@ -44,7 +45,7 @@ def load_request_identity() -> None:
     g.account, g.scopes, g.scope = None, [], None
     account_id = session.get("account_id")
     if account_id:
-        account = OnlineAccount.get_or_none(OnlineAccount.id == account_id)
+        account = _account_with_practice_and_patient(account_id)
         if account is None or account.is_suspended:
             session.clear()  # suspension (R8) takes effect on the very next request
         else:
@@ -54,6 +55,19 @@ def load_request_identity() -> None:
             g.scopes = scopes_for(account)
             wanted = session.get("acting_for")
             g.scope = next((sc for sc in g.scopes if sc.patient.id == wanted), g.scopes[0] if g.scopes else None)
+
+
+def _account_with_practice_and_patient(account_id: int) -> OnlineAccount | None:
+    """The signed-in account with its practice and own patient row in one query: every patient page reads both
+    (the scopes, the practice's rules), and this request only. Nothing is kept between requests."""
+    return (
+        OnlineAccount.select(OnlineAccount, Practice, Patient)
+        .join(Practice)
+        .switch(OnlineAccount)
+        .join(Patient, JOIN.LEFT_OUTER)
+        .where(OnlineAccount.id == account_id)
+        .first()
+    )
 
 
 def current_actor() -> Actor:

@@ -58,7 +58,7 @@ def scopes_for(account: OnlineAccount, today: date | None = None) -> list[Scope]
     if account.is_suspended:
         return []
     today = today or local_today()
-    practice = Practice.get_by_id(account.practice_id)
+    practice = account.practice
     scopes = []
     if account.patient_id is not None:
         scopes.append(Scope(account.patient, True, account.appointments, account.prescriptions, account.record_level))

@@ -29,7 +29,8 @@ from tests.builders import (
     make_staff,
     make_staff_session,
 )
-from tests.query_counter import queries_for
+from tests.pages import csrf_token
+from tests.query_counter import counting_queries, queries_for
 
 NOW = datetime(2026, 6, 10, 9, 0)  # Wednesday 10 June 2026, 10:00 in London
 TOMORROW_8 = datetime(2026, 6, 11, 7, 0)  # 08:00 in London
@@ -40,16 +41,24 @@ N = 4
 BUDGETS = {
     # Session, staff member, today's appointments with slot, clinician and patient (one join), the practice.
     "arrivals": {"sqlite": 4, "postgres": 4},
-    # Session, account, patient, proxies, practice twice, clinicians, bookings held, the week's free slots.
-    "slot finder": {"sqlite": 9, "postgres": 9},
-    # Session, account, practice, patient, proxies; the practice; the audited view (savepoint, chain head, insert,
+    # Session, the account with its practice and patient (one join), proxies, clinicians, bookings held, the week's
+    # free slots.
+    "slot finder": {"sqlite": 6, "postgres": 6},
+    # Session, the account with its practice and patient, proxies; the audited view (savepoint, chain head, insert,
     # release); the enhanced-review check once (the route asks, and hands the answer to the services); section
     # totals; each section's newest ten (one ranked query); current medicines.
-    "record overview": {"sqlite": 14, "postgres": 15},
+    "record overview": {"sqlite": 11, "postgres": 12},
     # Session, staff member, practice, and each list with its patients and item counts in one query.
     "prescriptions queue": {"sqlite": 5, "postgres": 5},
     # Session, the kiosk, the count of recent failed matches.
     "kiosk start": {"sqlite": 3, "postgres": 3},
+    # Session, the account with its practice and patient, proxies, the items already asked for, the repeat list, the
+    # audited view (savepoint, chain head, insert, release).
+    "prescriptions page": {"sqlite": 9, "postgres": 10},
+    # Session, the account with its practice and patient, proxies, the patient in the practice, the form token, the
+    # slot with its clinician, whether it is free, the bookings held, the insert, the audit row (four). PostgreSQL
+    # also locks the patient row, so that the booking limit holds under races, and takes the audit chain's lock.
+    "booking POST": {"sqlite": 14, "postgres": 16},
 }
 
 
@@ -174,3 +183,49 @@ def test_kiosk_start(kiosk_client, practice, clinicians, backend):
         assert "What is the first letter of your surname?" in html
 
     _check("kiosk start", backend, _counts(kiosk_client, "/kiosk/", add_rows, shown))
+
+
+def test_patient_prescriptions_page(client, practice, backend):
+    patient = make_patient(practice)
+    make_patient_session(client, make_online_account(practice, patient, prescriptions=True))
+
+    def add_rows(count: int):
+        # The repeat list and the requests already made grow; the page reads each list in one query.
+        for _ in range(count):
+            medicines = [make_medicine(patient), make_medicine(patient, name="Ramipril")]
+            make_prescription_request(patient, medicines)
+
+    def shown(html: str, count: int):
+        assert html.count('type="checkbox"') == 2 * count
+
+    _check("prescriptions page", backend, _counts(client, "/prescriptions/", add_rows, shown))
+
+
+def test_booking_post(client, practice, clinicians, backend):
+    """However many appointments the patient and the practice already hold, booking one sends the same statements."""
+    patient = make_patient(practice)
+    make_patient_session(client, make_online_account(practice, patient, appointments=True))
+    practice.max_online_bookings = 1000
+    practice.save()
+    slots = []
+
+    def add_rows(count: int):
+        for _ in range(count):
+            at = TOMORROW_8 + timedelta(minutes=10 * len(slots))
+            slots.append(make_slot(clinicians[0], at))
+            make_appointment(make_patient(practice), make_slot(clinicians[1], at))
+            make_appointment(patient, make_slot(clinicians[2], at))
+
+    def booking(slot) -> list[str]:
+        page = client.get(f"/appointments/book/{slot.id}").get_data(as_text=True)
+        token = re.search(r'name="token" value="([^"]+)"', page)[1]
+        data = {"csrf_token": csrf_token(page), "token": token}
+        with counting_queries() as statements:
+            response = client.post(f"/appointments/book/{slot.id}", data=data)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return statements
+
+    add_rows(N)
+    with_n = booking(slots[0])
+    add_rows(2 * N)
+    _check("booking POST", backend, (with_n, booking(slots[-1])))

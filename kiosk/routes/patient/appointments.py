@@ -21,7 +21,7 @@ def _labels():
 
 
 def _practice() -> Practice:
-    return Practice.get_by_id(g.account.practice_id)
+    return g.account.practice
 
 
 def _own(appointment_id: int) -> Appointment:

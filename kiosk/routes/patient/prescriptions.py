@@ -4,7 +4,7 @@ from flask import Blueprint, abort, g, redirect, request, url_for
 
 from kiosk.access import current_actor, patient_required
 from kiosk.forms.prescriptions import ConfirmOrderForm, OrderForm
-from kiosk.models import Practice, PrescriptionRequest
+from kiosk.models import PrescriptionRequest
 from kiosk.rendering import render, render_form_errors
 from kiosk.services import DomainError, audit, prescriptions
 
@@ -12,7 +12,7 @@ bp = Blueprint("prescriptions", __name__, url_prefix="/prescriptions")
 
 
 def _list_context():
-    practice = Practice.get_by_id(g.account.practice_id)
+    practice = g.account.practice
     rows = prescriptions.orderable(practice, g.scope.patient.id)
     return {"rows": rows, "practice": practice, "patient": g.scope.patient}
 

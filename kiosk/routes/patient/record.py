@@ -4,7 +4,7 @@ from flask import Blueprint, abort, g, request
 
 from kiosk.access import current_actor, patient_required
 from kiosk.downloads import send_attachment
-from kiosk.models import LETTER_KINDS, RECORD_KINDS, Letter, LetterAttachment, Practice
+from kiosk.models import LETTER_KINDS, RECORD_KINDS, Letter, LetterAttachment
 from kiosk.rendering import render
 from kiosk.services import audit
 from kiosk.services import record as record_service
@@ -15,7 +15,7 @@ MAX_PAGE = 10_000
 
 
 def _context():
-    practice = Practice.get_by_id(g.account.practice_id)
+    practice = g.account.practice
     return practice, g.scope.patient.id, g.scope.record_level
 
 
