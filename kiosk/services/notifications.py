@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, to_local, utcnow
@@ -332,13 +332,16 @@ def enqueue_for(
                 "created_at": now,
             }
             if once is not None:
-                row["once_key"] = (
-                    f"{once}:{'a' + str(r.account_id) if r.account_id else 'p' + str(patient.id)}:{channel_}"
-                )
-                written += Notification.insert(**row).on_conflict_ignore().execute() and 1 or 0
-            else:
-                Notification.create(**row)
+                who = f"a{r.account_id}" if r.account_id else f"p{patient.id}"
+                row["once_key"] = f"{once}:{who}:{channel_}"
+            try:
+                # A savepoint: a message that must go once and is queued already leaves the change's transaction be.
+                with database.atomic():
+                    Notification.create(**row)
                 written += 1
+            except IntegrityError:
+                if once is None:
+                    raise
     return written
 
 
