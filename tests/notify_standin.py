@@ -2,8 +2,8 @@
 
 It serves what notifications-python-client calls (POST /v2/notifications/sms and /email, GET /v2/notifications/<id>,
 GET /v2/notifications?reference=), checks the JWT the client signs (HS256 with the API key's secret, iss the service
-id), records every reference it accepts, and can be told to fail: a status for the next N sends, or a delay per send
-(so a test can kill a worker in the middle of a batch).
+id), records every reference it accepts, and can be told to fail: a status for the next N sends, a delay per send,
+or to hold its answers after N sends (so a test can kill a worker in the middle of a batch).
 """
 
 import json
@@ -63,6 +63,10 @@ class NotifyStandIn:
         self.lookups: list[str] = []
         self.fail_next: list[int] = []  # statuses to answer the next sends with, one each
         self.delay = 0.0
+        # Answer nothing once this many sends have arrived, until released: a worker waiting on the answer is
+        # exactly where a crash is worst (Notify has the message, the outbox does not know).
+        self.hold_after: int | None = None
+        self.released = threading.Event()
         self.bad_tokens = 0
         self._server = make_server("127.0.0.1", 0, self._app, server_class=_Server, handler_class=_Quiet)
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
@@ -145,8 +149,11 @@ class NotifyStandIn:
             self.notifications[notification["id"]] = notification
             self.references.append(notification["reference"])
             delay = self.delay
+            hold = self.hold_after is not None and len(self.references) >= self.hold_after
         if delay:
             time.sleep(delay)
+        if hold:
+            self.released.wait(30)
         return _json(201, notification)
 
 
