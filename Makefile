@@ -32,11 +32,15 @@ chromium: ## Install Debian's Chromium for the browser tests (Playwright cannot 
 lynx: ## Install Debian's lynx for the text-browser journeys (tests/e2e/test_lynx.py)
 	@command -v lynx >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends lynx; }
 
-run: setup ## Fresh demo database, then serve on http://127.0.0.1:$(PORT) with gunicorn
+run: setup ## Fresh demo database, then serve on http://127.0.0.1:$(PORT) with gunicorn and the notifications worker
 	mkdir -p instance && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi migrate
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/flask --app wsgi demo
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(VENV)/bin/gunicorn --no-control-socket -w 2 -b 127.0.0.1:$(PORT) wsgi:app
+	@# The worker sends texts and emails beside gunicorn (prints them without NOTIFY_API_KEY); Ctrl-C stops both.
+	export DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB); \
+	$(VENV)/bin/flask --app wsgi send-notifications & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(VENV)/bin/gunicorn --no-control-socket -w 2 -b 127.0.0.1:$(PORT) wsgi:app
 
 serve: setup ## Migrate, then serve the real database (DATABASE_URL, else instance/kiosk.sqlite3) as run serves the demo
 	mkdir -p instance

@@ -9,6 +9,7 @@ def register(app):
     _database_commands(app)
     _practice_commands(app)
     _housekeeping_commands(app)
+    _notification_commands(app)
 
 
 def _database_commands(app):
@@ -139,3 +140,46 @@ def _housekeeping_commands(app):
 
         ended, counters = purge_expired(app), lockout.prune()
         click.echo(f"Deleted {ended} expired sessions and {counters} stale sign-in counters.")
+
+
+def _notification_commands(app):
+    @app.cli.command("send-notifications")
+    @click.option("--once", is_flag=True, help="Send what is due, then stop (for cron or tests).")
+    def send_notifications_command(once):
+        """Send queued texts and emails through GOV.UK Notify (without NOTIFY_API_KEY: print them), until stopped."""
+        import signal
+        import threading
+
+        from kiosk.services import notify_worker
+
+        config = app.config
+        if config["NOTIFY_API_KEY"]:
+            sender = notify_worker.NotifySender(
+                config["NOTIFY_API_KEY"], config["NOTIFY_TEMPLATES"], base_url=config["NOTIFY_BASE_URL"] or None
+            )
+        else:
+            sender = notify_worker.LogSender()
+        settings = notify_worker.WorkerSettings(
+            batch_size=config["NOTIFY_BATCH_SIZE"],
+            lease_seconds=config["NOTIFY_LEASE_SECONDS"],
+            max_attempts=config["NOTIFY_MAX_ATTEMPTS"],
+        )
+        stopping = threading.Event()
+        if not once:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stopping.set())
+            click.echo(f"Sending notifications ({type(sender).__name__}); stop with Ctrl-C.")
+        while True:
+            database.connect(reuse_if_open=True)
+            try:
+                counts = notify_worker.run_once(sender, settings, stop=stopping.is_set)
+            finally:
+                database.close()
+            if once:
+                click.echo(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "Nothing to send.")
+                return
+            if counts:
+                click.echo(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+            if stopping.wait(config["NOTIFY_POLL_SECONDS"]):
+                click.echo("Stopped.")
+                return

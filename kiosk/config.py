@@ -20,6 +20,19 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _notify_templates() -> dict:
+    """The Notify template id for each message and channel, from NOTIFY_SMS_TEMPLATE_<KEY> / NOTIFY_EMAIL_TEMPLATE_<KEY>
+    (README: "Text and email notifications")."""
+    from kiosk.services.notifications import TEMPLATES
+
+    found = {}
+    for key in TEMPLATES:
+        for channel in ("sms", "email"):
+            if value := os.environ.get(f"NOTIFY_{channel.upper()}_TEMPLATE_{key.upper()}"):
+                found[(channel, key)] = value
+    return found
+
+
 def load() -> dict:
     return {
         "SECRET_KEY": _secret_key(),
@@ -50,6 +63,14 @@ def load() -> dict:
         "KIOSK_FAILURE_WINDOW_MINUTES": int(os.environ.get("KIOSK_FAILURE_WINDOW_MINUTES", "10")),
         # Refuse an upload bigger than a letter's attachment allowance before reading it all.
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # GOV.UK Notify. Without an API key the worker prints each message instead of sending it (the demo).
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY", ""),
+        "NOTIFY_BASE_URL": os.environ.get("NOTIFY_BASE_URL", ""),
+        "NOTIFY_TEMPLATES": _notify_templates(),
+        "NOTIFY_BATCH_SIZE": int(os.environ.get("KIOSK_NOTIFY_BATCH_SIZE", "20")),
+        "NOTIFY_LEASE_SECONDS": int(os.environ.get("KIOSK_NOTIFY_LEASE_SECONDS", "120")),
+        "NOTIFY_MAX_ATTEMPTS": int(os.environ.get("KIOSK_NOTIFY_MAX_ATTEMPTS", "8")),
+        "NOTIFY_POLL_SECONDS": float(os.environ.get("KIOSK_NOTIFY_POLL_SECONDS", "5")),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the server-side session
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIMETYPES": ["text/html", "text/csv", "application/json"],

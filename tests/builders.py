@@ -340,3 +340,20 @@ def make_closure(practice: Practice, day: date, **overrides):
     from kiosk.models import Closure
 
     return Closure.create(**{"practice": practice, "day": day, "reason": "Bank holiday", **overrides})
+
+
+def make_contact_preference(practice: Practice, *, account=None, patient: Patient | None = None, **overrides):
+    """Contact details and choices for an online account (or, with patient, a patient without one); by default
+    texts to 07700 900123 about everything, no emails."""
+    from kiosk.models import ContactPreference
+
+    values = {
+        "practice": practice,
+        "account": account,
+        "patient": patient,
+        "mobile": "07700900123",
+        "sms_appointments": True,
+        "sms_prescriptions": account is not None,
+        "sms_letters": account is not None,
+    }
+    return ContactPreference.create(**{**values, **overrides})

@@ -4,6 +4,7 @@ from kiosk.models.audit import AuditEvent
 from kiosk.models.calling import Call, Ticket
 from kiosk.models.devices import Kiosk
 from kiosk.models.imports import PatientImport
+from kiosk.models.notifications import CATEGORIES, CHANNELS, OUTBOX_STATUSES, ContactPreference, Notification
 from kiosk.models.online import (
     ENHANCED_REVIEW,
     ENHANCED_REVIEW_OVERRIDE,
@@ -59,9 +60,16 @@ ALL_MODELS = [
     PatientImport,
     Ticket,
     Call,
+    ContactPreference,
+    Notification,
 ]
 
 __all__ = [
+    "CATEGORIES",
+    "CHANNELS",
+    "OUTBOX_STATUSES",
+    "ContactPreference",
+    "Notification",
     "Call",
     "Ticket",
     "ALL_MODELS",

@@ -50,6 +50,9 @@ class OnlineAccount(PracticeScoped):
     # R8: switched off at once, reason recorded; a suspended account cannot sign in or act for anyone.
     suspended_at = pw.DateTimeField(null=True)
     suspended_reason = pw.TextField(default="")
+    # Sign-ins: the home page tells what is new since the one before this (015).
+    last_visit_at = pw.DateTimeField(null=True)
+    previous_visit_at = pw.DateTimeField(null=True)
     created_at = created_at_field()
 
     @property

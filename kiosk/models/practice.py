@@ -33,5 +33,7 @@ class Practice(BaseModel):
     staff_idle_minutes = pw.IntegerField(default=30)
     patient_idle_minutes = pw.IntegerField(default=10)
     patient_kiosk_idle_seconds = pw.IntegerField(default=120)
+    # Day-before appointment reminders go from this hour (Europe/London), 8 to 20.
+    reminder_hour = pw.IntegerField(default=18)
     is_demo = pw.BooleanField(default=False)
     created_at = created_at_field()

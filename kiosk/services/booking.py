@@ -17,7 +17,7 @@ from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, local_today, to_local, utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import Appointment, Clinician, Patient, Practice, Slot
-from kiosk.services import DomainError
+from kiosk.services import DomainError, notifications
 from kiosk.services.audit import append
 
 TAKEN = "Sorry, that time has just been booked by someone else"
@@ -214,6 +214,7 @@ def book(actor: Actor, patient_id: int, slot_id: int, *, token: str) -> Appointm
                 actor, "appointment.book", patient_id=patient.id, obj=appointment, detail=f"{describe(slot)}; via {via}"
             )
             appointment.slot = slot
+            notifications.enqueue_for(practice, patient, "appointment_booked", appointment=appointment)
             return appointment
     except IntegrityError:
         # Another request won the slot (PostgreSQL tells us here), or this very form did in another worker.
@@ -316,6 +317,13 @@ def cancel(
                     patient_id=appointment.patient_id,
                     obj=appointment,
                     detail=f"{describe(appointment.slot)}; via {via}" + (f"; {reason.strip()}" if reason else ""),
+                )
+                notifications.withdraw_reminders(appointment.id)
+                notifications.enqueue_for(
+                    practice,
+                    Patient.get_by_id(appointment.patient_id),
+                    "appointment_cancelled",
+                    appointment=appointment,
                 )
             return query.get()
     except IntegrityError:

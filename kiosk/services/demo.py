@@ -143,6 +143,7 @@ def load_demo(*, force: bool = False, patients: int = 300, weeks: int = 4, seed:
     letter = _online_access(practice, people)
     _medicines(practice, rng)
     _records(practice, rng)
+    _notification_choices(practice)
     _appointments(practice)
     lines = [f"Loaded {PRACTICE_NAME} ({ODS}) with {len(people)} patients.", "Demo staff accounts (demo only):"]
     lines += [f"  {role:<10} {email:<28} {password}" for role, _, email, password in STAFF]
@@ -507,6 +508,21 @@ def _appointments(practice):
     )
     if slot is not None:
         booking.book(desk, george.id, slot.id, token=booking.new_token())
+
+
+def _notification_choices(practice):
+    """George chose texts and emails about everything; Hannah texts about appointments (hers and Sophie's). The
+    numbers are Ofcom's drama range, which reaches nobody."""
+    from kiosk.models import ContactPreference
+
+    george, hannah, _ = _readme_patients()
+    everything = {f"{c}_{k}": True for c in ("sms", "email") for k in ("appointments", "prescriptions", "letters")}
+    for patient, mobile, email, chosen in (
+        (george, "07700900058", "george.hall@example.com", everything),
+        (hannah, "07700900027", "", {"sms_appointments": True}),
+    ):
+        account = OnlineAccount.get(OnlineAccount.patient == patient.id)
+        ContactPreference.create(practice=practice.id, account=account.id, mobile=mobile, email=email, **chosen)
 
 
 def _readme_patients() -> tuple[Patient, Patient, Patient]:

@@ -180,6 +180,10 @@ def _decide(
         append(actor, "patient.sign_in", outcome="refused", detail="suspended", **context)
         return None
     lockout.clear(identifier)
+    # The home page tells what is new since the visit before this one.
+    OnlineAccount.update(previous_visit_at=OnlineAccount.last_visit_at, last_visit_at=now).where(
+        OnlineAccount.id == account.id
+    ).execute()
     append(_as(account, actor), "patient.sign_in", patient_id=account.patient_id, obj=account)
     return account
 

@@ -187,6 +187,23 @@ GROUPS = (
         ),
     ),
     Group(
+        "reminders",
+        "Appointment reminders",
+        "When the day-before reminder is sent to patients who chose texts or emails",
+        (
+            Setting(
+                "reminder_hour",
+                "Send reminders from",
+                "The hour of the day before the appointment, from 8 to 20 (24-hour clock). Reminders are never sent "
+                "for an appointment already cancelled.",
+                8,
+                20,
+                "o’clock",
+                out_of_range="Send reminders from an hour between 8 and 20",
+            ),
+        ),
+    ),
+    Group(
         "sign-out",
         "Sign-out",
         "How long someone can leave a page before they are signed out",

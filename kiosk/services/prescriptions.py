@@ -10,7 +10,7 @@ from kiosk.actor import Actor
 from kiosk.clock import local_today, utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import Medicine, Patient, Practice, PrescriptionRequest, RequestItem
-from kiosk.services import DomainError
+from kiosk.services import DomainError, notifications
 from kiosk.services.audit import append
 
 OPEN = ("requested", "partly_approved")
@@ -244,6 +244,9 @@ def decide(actor: Actor, request_id: int, decisions: list[ItemDecision]) -> Pres
             )
             request.decided_at = utcnow()
             request.save()
+            notifications.enqueue_for(
+                Practice.get_by_id(actor.practice_id), Patient.get_by_id(request.patient_id), "prescription_decided"
+            )
     return request
 
 
@@ -259,6 +262,9 @@ def fulfil(actor: Actor, request_id: int, how: str) -> PrescriptionRequest:
         request.fulfilled_at = utcnow()
         request.save()
         append(actor, f"prescription.{how}", patient_id=request.patient_id, obj=request)
+        notifications.enqueue_for(
+            Practice.get_by_id(actor.practice_id), Patient.get_by_id(request.patient_id), f"prescription_{how}"
+        )
     return request
 
 

@@ -25,7 +25,7 @@ from kiosk.models import (
     Patient,
     Practice,
 )
-from kiosk.services import DomainError
+from kiosk.services import DomainError, notifications
 from kiosk.services.audit import append
 from kiosk.services.online_access import record_access_blocked
 
@@ -217,6 +217,7 @@ def decide_letter(
         raise DomainError("Choose why the letter is withheld", field="reason")
     with database.atomic():
         letter = Letter.get_in_practice(actor.practice_id, letter_id)
+        newly_shown = clear and letter.status != "cleared"
         letter.status = "cleared" if clear else "withheld"
         letter.withhold_reason = "" if clear else reason
         letter.decision_note = note.strip()
@@ -231,6 +232,9 @@ def decide_letter(
             obj=letter,
             detail="" if clear else f"{reason}: {note.strip()}",
         )
+        practice = Practice.get_by_id(actor.practice_id)
+        if newly_shown and letter.received_on >= practice.letters_from:
+            notifications.enqueue_for(practice, Patient.get_by_id(letter.patient_id), "new_to_read")
     return letter
 
 
@@ -283,7 +287,18 @@ def review_result(actor: Actor, entry_id: int) -> CodedEntry:
             entry.reviewed_at, entry.reviewed_by = utcnow(), actor.id
             entry.save()
             append(actor, "record.review_result", patient_id=entry.patient_id, obj=entry)
+            _tell_result_ready(actor, entry)
     return entry
+
+
+def _tell_result_ready(actor: Actor, entry: CodedEntry) -> None:
+    """A reviewed result is "something new to read" only if the patient can now see it (R5, R6)."""
+    practice = Practice.get_by_id(actor.practice_id)
+    level = RECORD_KINDS.get(entry.kind, (None, None))[1]
+    if level is None or entry.hidden_at is not None:
+        return
+    if visible_entries(practice, entry.patient_id, "full").where(CodedEntry.id == entry.id).exists():
+        notifications.enqueue_for(practice, Patient.get_by_id(entry.patient_id), "new_to_read", needed_level=level)
 
 
 def staff_entries(practice_id: int, patient_id: int):

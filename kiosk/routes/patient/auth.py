@@ -6,7 +6,7 @@ from kiosk.access import current_actor, guess_limits, patient_required, public
 from kiosk.forms.online import ActingForForm, ChoosePasswordForm, PatientSignInForm, RegisterForm
 from kiosk.rendering import render, render_form_errors
 from kiosk.request_guards import same_site_path
-from kiosk.services import DomainError, patient_auth
+from kiosk.services import DomainError, patient_auth, patient_home
 
 bp = Blueprint("patient_auth", __name__)
 REGISTERING = "registering"
@@ -98,7 +98,8 @@ def sign_out():
 @bp.get("/home")
 @patient_required()
 def home():
-    return render("patient/home.html", switch_form=ActingForForm())
+    found = patient_home.waiting(current_actor(), g.account, g.scope) if g.scope else None
+    return render("patient/home.html", switch_form=ActingForForm(), waiting=found)
 
 
 @bp.post("/acting-for")

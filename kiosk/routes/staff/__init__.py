@@ -10,6 +10,7 @@ from kiosk.routes.staff import (
     clinicians,
     diary,
     kiosks,
+    notifications,
     password,
     patient_list,
     patients,
@@ -39,6 +40,7 @@ for _area in (
     audit_log,
     clinicians,
     rota,
+    notifications,
 ):
     bp.register_blueprint(_area.bp)
 

@@ -23,7 +23,7 @@ from kiosk.forms.online import (
 from kiosk.models import RECORD_LEVELS, OnlineAccount, Patient, ProxyLink
 from kiosk.rendering import render, render_form_errors
 from kiosk.roles import DESK
-from kiosk.services import DomainError, online_access, proxies
+from kiosk.services import DomainError, notifications, online_access, proxies
 
 bp = Blueprint("patients", __name__)
 LETTER = "letter"
@@ -90,6 +90,7 @@ def patient(patient_id: int):
         levels=RECORD_LEVELS,
         action_form=ActionForm(),
         end_form=EndProxyForm(),
+        undelivered=notifications.undelivered(current_actor().practice_id, patient_id),
     )
 
 
