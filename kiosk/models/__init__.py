@@ -29,6 +29,7 @@ from kiosk.models.record import (
 )
 from kiosk.models.rota import WEEKDAYS, Closure, RotaSession, RotaTemplate
 from kiosk.models.sessions import WebSession
+from kiosk.models.signup import SignupRequest
 from kiosk.models.staff import ROLES, StaffUser
 
 # In dependency order, for migrations and test set-up.
@@ -59,9 +60,11 @@ ALL_MODELS = [
     PatientImport,
     Ticket,
     Call,
+    SignupRequest,
 ]
 
 __all__ = [
+    "SignupRequest",
     "Call",
     "Ticket",
     "ALL_MODELS",

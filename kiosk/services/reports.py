@@ -27,17 +27,24 @@ class Uptake:
         return self.percent >= TARGET_PERCENT
 
 
-def uptake(practice_id: int) -> Uptake:
-    """'Registered' means a patient who has completed registration, is not suspended, and has a service on."""
+def registered_accounts(practice_id: int, on_list=None):
+    """The one definition of 'registered for online services' (R10), for this report and for the kiosk's offer:
+    a patient on the list who has completed registration, is not suspended, and has a service on."""
     # The list is the patients still here: those who left or died count in neither the list nor the registered.
-    on_list = Patient.for_practice(practice_id).where(Patient.left_on.is_null())
-    accounts = OnlineAccount.for_practice(practice_id).where(
+    on_list = on_list if on_list is not None else Patient.for_practice(practice_id).where(Patient.left_on.is_null())
+    any_service = (OnlineAccount.appointments | OnlineAccount.prescriptions) | (OnlineAccount.record_level != "none")
+    return OnlineAccount.for_practice(practice_id).where(
         OnlineAccount.patient.in_(on_list.select(Patient.id))
         & OnlineAccount.registered_at.is_null(False)
         & OnlineAccount.suspended_at.is_null()
+        & any_service
     )
-    any_service = (OnlineAccount.appointments | OnlineAccount.prescriptions) | (OnlineAccount.record_level != "none")
-    registered = accounts.where(any_service)
+
+
+def uptake(practice_id: int) -> Uptake:
+    """'Registered' as registered_accounts says."""
+    on_list = Patient.for_practice(practice_id).where(Patient.left_on.is_null())
+    registered = registered_accounts(practice_id, on_list)
     by_service = [
         ("Appointments", registered.where(OnlineAccount.appointments).count()),
         ("Repeat prescriptions", registered.where(OnlineAccount.prescriptions).count()),
