@@ -72,7 +72,8 @@ def csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def uptake_csv(report: Uptake, practice_name: str) -> str:
+def uptake_csv(report: Uptake, practice_name: str, signups=None) -> str:
+    """The report as CSV; `signups` is (start, end, counts) for the kiosk sign-up rows."""
     out = io.StringIO()
     writer = csv.writer(out)
     rows = [
@@ -88,6 +89,15 @@ def uptake_csv(report: Uptake, practice_name: str) -> str:
         ["Identity verification method", "Patients"],
         *report.by_method,
     ]
+    if signups is not None:
+        start, end, counts = signups
+        period = f"{start:%d/%m/%Y} to {end:%d/%m/%Y}"
+        rows += [
+            [],
+            ["Kiosk sign-up", period],
+            ["Asked for a registration letter at the kiosk", counts.requests],
+            ["Requests turned into a registration letter", counts.conversions],
+        ]
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()

@@ -13,7 +13,7 @@ from peewee import JOIN, IntegrityError
 from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, utcnow
 from kiosk.db import database
-from kiosk.models import Appointment, OnlineAccount, Patient, SignupRequest
+from kiosk.models import Appointment, IdentityCheck, OnlineAccount, Patient, SignupRequest
 from kiosk.services import DomainError
 from kiosk.services.audit import append, viewed
 from kiosk.services.reports import registered_accounts
@@ -111,6 +111,8 @@ class Waiting:
     date_of_birth: date
     account_id: int | None
     converted_at: datetime | None
+    identity_checked: bool = False
+    suspended: bool = False
 
 
 def requests_list(actor: Actor, *, days: int = 14) -> list[Waiting]:
@@ -126,6 +128,7 @@ def requests_list(actor: Actor, *, days: int = 14) -> list[Waiting]:
             Patient.date_of_birth,
             OnlineAccount.id,
             SignupRequest.converted_at,
+            OnlineAccount.suspended_at,
         )
         .join(Patient, on=(Patient.id == SignupRequest.patient))
         .join(
@@ -140,7 +143,22 @@ def requests_list(actor: Actor, *, days: int = 14) -> list[Waiting]:
         .order_by(SignupRequest.converted_at.is_null(False), SignupRequest.requested_at, SignupRequest.id)
         .tuples()
     )
-    found = [Waiting(r[0], r[1], r[2], f"{r[3]} {r[4]}", r[5], r[6], r[7]) for r in rows]
+    rows = list(rows)
+    accounts = {r[6] for r in rows if r[6] is not None}
+    checked = (
+        set(
+            IdentityCheck.select(IdentityCheck.account)
+            .where((IdentityCheck.practice == actor.practice_id) & IdentityCheck.account.in_(accounts))
+            .tuples()
+            .iterator()
+        )
+        if accounts
+        else set()
+    )
+    checked = {a for (a,) in checked}
+    found = [
+        Waiting(r[0], r[1], r[2], f"{r[3]} {r[4]}", r[5], r[6], r[7], r[6] in checked, r[8] is not None) for r in rows
+    ]
     viewed(actor, "online.signup_list", patient_id=None, detail=f"{len(found)} request(s)")
     return found
 

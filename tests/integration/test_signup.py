@@ -2,7 +2,7 @@
 for a registration letter; reception turns the request into the letter, and the uptake report counts both."""
 
 import threading
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from peewee import IntegrityError
@@ -12,13 +12,18 @@ from kiosk.clock import utcnow
 from kiosk.db import database
 from kiosk.models import AuditEvent, OnlineAccount, SignupRequest
 from tests.builders import (
+    actor_for,
     local_time_today,
     make_appointment,
+    make_clinician,
     make_kiosk,
     make_online_account,
     make_patient,
+    make_practice,
     make_registered_account,
     make_slot,
+    make_staff,
+    make_staff_session,
 )
 from tests.integration.test_kiosk_checkin import walk_to_confirm
 from tests.pages import check_html, csrf_token
@@ -194,3 +199,131 @@ def test_no_offer_while_an_earlier_request_waits_for_reception(kiosk_client, pra
     SignupRequest.create(practice=practice, appointment=earlier, patient=earlier.patient)
     assert offer_of(check_in(kiosk_client, today).get_data(as_text=True)) is None
     assert OnlineAccount.select().count() == 0
+
+
+# Reception: the marker on arrivals, the list, and the letter that converts the request.
+
+
+def asked(practice, **patient):
+    """A patient who checked in and said yes at the kiosk (through the service, as the kiosk's route does)."""
+    from kiosk.services import signup
+
+    person = make_patient(practice, **{"given_name": "Olwen", "family_name": "Shaw", **patient})
+    appointment = make_appointment(person, make_slot(make_clinician(practice)))
+    appointment.status = "arrived"
+    appointment.save()
+    return signup.request_letter(actor_for(make_kiosk(practice, token=f"k{appointment.id}")), appointment.id)
+
+
+def desk(client, practice, role="reception"):
+    staff = make_staff(practice, role)
+    make_staff_session(client, staff)
+    return staff
+
+
+@pytest.mark.parametrize("role", ["reception", "manager"])
+def test_arrivals_marks_the_row_of_a_patient_who_asked_and_links_to_the_request(client, practice, role):
+    request = asked(practice)
+    desk(client, practice, role)
+    row = check_html(client.get("/staff/arrivals/").get_data(as_text=True)).css_first(
+        f"#appointment-{request.appointment_id}"
+    )
+    marker = row.css_first("a.app-asked-online")
+    assert marker.text() == "Asked for online access"
+    assert marker.attributes["href"] == f"/staff/online-requests/#request-{request.id}"
+
+
+def test_clinicians_see_neither_the_marker_nor_the_list(client, practice):
+    request = asked(practice)
+    desk(client, practice, "clinician")
+    html = client.get("/staff/arrivals/").get_data(as_text=True)
+    assert f"appointment-{request.appointment_id}" in html and "Asked for online access" not in html
+    assert "Online requests" not in html
+    assert client.get("/staff/online-requests/").status_code == 404
+
+
+def test_the_list_shows_waiting_requests_with_the_next_step_and_is_audited(client, practice):
+    request = asked(practice)
+    staff = desk(client, practice)
+    tree = check_html(client.get("/staff/online-requests/").get_data(as_text=True))
+    row = tree.css_first(f"#request-{request.id}")
+    assert "Olwen Shaw" in row.text() and "Waiting" in row.text()
+    assert row.css_first("form").attributes["action"] == f"/staff/patients/{request.patient_id}/online-access"
+    event = AuditEvent.get(AuditEvent.action == "online.signup_list")
+    assert (event.actor_id, event.detail) == (staff.id, "1 request(s)")
+
+
+def test_the_list_shows_only_this_practices_requests(client, practice):
+    other = make_practice(ods_code="Z99999", name="Elsewhere")
+    asked(other, given_name="Zebedee")
+    desk(client, practice)
+    html = client.get("/staff/online-requests/").get_data(as_text=True)
+    assert "Zebedee" not in html and "Nobody has asked" in html
+
+
+def test_reception_turns_the_request_into_a_registration_letter_and_it_converts(client, practice):
+    request = asked(practice)
+    staff = desk(client, practice)
+    # From the list: set up online services, which goes straight to the identity check.
+    started = client.form_post(
+        f"/staff/patients/{request.patient_id}/online-access", token_from="/staff/online-requests/"
+    )
+    account = OnlineAccount.get(OnlineAccount.patient == request.patient_id)
+    assert started.headers["Location"].endswith(f"/staff/online-accounts/{account.id}/identity")
+    client.form_post(
+        f"/staff/online-accounts/{account.id}/identity", {"method": "documents", "evidence": "Passport and a bill"}
+    )
+    row = check_html(client.get("/staff/online-requests/").get_data(as_text=True)).css_first(f"#request-{request.id}")
+    letter_form = row.css_first(f"form[action='/staff/online-accounts/{account.id}/letter']")
+    assert letter_form is not None
+    issued = client.form_post(f"/staff/online-accounts/{account.id}/letter", token_from="/staff/online-requests/")
+    assert issued.headers["Location"].endswith(f"/staff/online-accounts/{account.id}/letter")
+    converted = SignupRequest.get_by_id(request.id)
+    assert (converted.converted_by_id, converted.converted_at is not None) == (staff.id, True)
+    assert AuditEvent.get(AuditEvent.action == "online.signup_convert").patient_id == request.patient_id
+    row = check_html(client.get("/staff/online-requests/").get_data(as_text=True)).css_first(f"#request-{request.id}")
+    assert "Letter issued" in row.text()
+    arrivals = client.get("/staff/arrivals/").get_data(as_text=True)
+    assert "Asked for online access" not in arrivals
+
+
+def test_a_refused_letter_leaves_the_request_waiting(client, practice):
+    request = asked(practice)
+    desk(client, practice)
+    account = make_online_account(practice, request.patient)  # no identity check yet: the letter is refused
+    client.form_post(f"/staff/online-accounts/{account.id}/letter", token_from="/staff/online-requests/")
+    assert SignupRequest.get_by_id(request.id).converted_at is None
+
+
+def test_uptake_counts_requests_and_conversions_in_the_period(client, practice, time_machine):
+    from kiosk.services import online_access
+
+    time_machine.move_to(datetime(2026, 6, 10, 9, 0, tzinfo=UTC), tick=False)
+    first, second = asked(practice), asked(practice)
+    time_machine.move_to(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), tick=False)
+    asked(practice)
+    staff = make_staff(practice, "reception")
+    account = make_registered_account(practice, first.patient)
+    online_access.issue_registration_letter(actor_for(staff), account.id)
+    make_staff_session(client, make_staff(practice, "manager"))
+
+    def counts(query):
+        tree = check_html(client.get(f"/staff/reports/uptake{query}").get_data(as_text=True))
+        caption = [t for t in tree.css("table") if t.css_first("caption").text().startswith("Kiosk sign-up")][0]
+        return [td.text() for td in caption.css("td.nhsuk-table__cell--numeric")]
+
+    assert counts("?date_from=01/06/2026&date_to=15/06/2026") == ["2", "0"]
+    assert counts("?date_from=16/06/2026&date_to=30/06/2026") == ["1", "1"]
+    assert counts("") == ["3", "1"]  # the last 30 days
+    text = client.get("/staff/reports/uptake.csv?date_from=16/06/2026&date_to=30/06/2026").get_data(as_text=True)
+    assert "Asked for a registration letter at the kiosk,1" in text and "registration letter,1" in text
+    assert second.converted_at is None
+
+
+def test_uptake_with_an_impossible_period_says_so_next_to_the_field(client, practice):
+    make_staff_session(client, make_staff(practice, "manager"))
+    response = client.get("/staff/reports/uptake?date_from=31/02/2026")
+    assert response.status_code == 400
+    tree = check_html(response.get_data(as_text=True))
+    assert "real date" in tree.css_first("#date_from-error").text()
+    assert tree.css_first("title").text().startswith("Error: ")

@@ -19,6 +19,7 @@ from kiosk.routes.staff import (
     reports,
     rota,
     settings,
+    signup,
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -27,6 +28,7 @@ for _area in (
     arrivals,
     diary,
     patients,
+    signup,
     patient_list,
     prescriptions,
     record,
