@@ -9,7 +9,7 @@ from peewee import JOIN
 from kiosk.actor import Actor
 from kiosk.clock import local_day_bounds, local_today, utcnow
 from kiosk.db import database
-from kiosk.models import Appointment, Clinician, Patient, SignupRequest, Slot
+from kiosk.models import Appointment, Clinician, Patient, SignupRequest, Slot, StaffUser, Ticket
 from kiosk.models.appointments import STATUSES
 from kiosk.services import DomainError
 from kiosk.services.audit import append
@@ -144,3 +144,69 @@ def set_running_late(actor: Actor, clinician_id: int, minutes: int) -> Clinician
         clinician.save()
         append(actor, "clinician.running_late", obj=clinician, detail=f"{minutes} minutes")
     return clinician
+
+
+@dataclass(frozen=True, slots=True)
+class MyPatient:
+    id: int
+    starts_at: datetime
+    status: str
+    patient_name: str
+    ticket: int | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]
+
+
+def own_clinician_id(actor: Actor) -> int | None:
+    """The clinician in the diary whom this member of staff is (their account's link), or None."""
+    return (
+        StaffUser.select(StaffUser.clinician)
+        .where((StaffUser.id == actor.id) & (StaffUser.practice == actor.practice_id))
+        .scalar()
+    )
+
+
+def my_patients_today(actor: Actor) -> list[MyPatient]:
+    """The signed-in clinician's own live appointments today, with each arrived patient's ticket number."""
+    clinician_id = own_clinician_id(actor)
+    if clinician_id is None:
+        return []
+    start, end = local_day_bounds(local_today())
+    rows = (
+        Appointment.select(
+            Appointment.id, Slot.starts_at, Appointment.status, Patient.given_name, Patient.family_name, Ticket.number
+        )
+        .join(Slot)
+        .switch(Appointment)
+        .join(Patient)
+        .switch(Appointment)
+        .join(Ticket, JOIN.LEFT_OUTER, on=(Ticket.appointment == Appointment.id))
+        .where(
+            (Appointment.practice == actor.practice_id)
+            & (Slot.practice == actor.practice_id)
+            & (Slot.clinician == clinician_id)
+            & (Appointment.status != "cancelled")
+            & (Slot.starts_at >= start)
+            & (Slot.starts_at < end)
+        )
+        .order_by(Slot.starts_at, Appointment.id)
+        .tuples()
+    )
+    return [MyPatient(r[0], r[1], r[2], f"{r[3]} {r[4]}", r[5]) for r in rows]
+
+
+def own_appointment(actor: Actor, appointment_id: int) -> Appointment:
+    """One of the signed-in clinician's own appointments; anyone else's is DoesNotExist (a 404), like a missing one."""
+    clinician_id = own_clinician_id(actor)
+    return (
+        Appointment.select(Appointment)
+        .join(Slot)
+        .where(
+            (Appointment.id == appointment_id)
+            & (Appointment.practice == actor.practice_id)
+            & (Slot.clinician == clinician_id)
+        )
+        .get()
+    )

@@ -10,6 +10,7 @@ from kiosk.routes.staff import (
     clinicians,
     diary,
     kiosks,
+    my_patients,
     password,
     patient_list,
     patients,
@@ -26,6 +27,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 for _area in (
     auth,
     arrivals,
+    my_patients,
     diary,
     patients,
     signup,
