@@ -60,6 +60,10 @@ def test_unregistered_patient_is_offered_online_services_after_checking_in_witho
     buttons = [f.css_first("button").text(strip=True) for f in offer.css("form")]
     assert buttons == ["Yes, ask for a letter", "No, thank you"]
     assert "Olwen" not in html and "Shawcross" not in html and "14 March" not in html
+    # The idle reset still returns the screen to the start, with a little longer to read the offer.
+    main = check_html(html).css_first("main")
+    assert (main.attributes["data-reset-after"], main.attributes["data-reset-url"]) == ("20", "/kiosk/")
+    assert '<meta http-equiv="refresh" content="20;url=/kiosk/">' in html
 
 
 def test_registered_patient_never_sees_the_offer(kiosk_client, practice):
