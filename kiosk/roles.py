@@ -15,3 +15,5 @@ PRESCRIBERS = (CLINICIAN, MANAGER)
 DECIDERS = (CLINICIAN,)
 # Staff accounts, clinicians, the rota's templates and closures, practice settings, the audit log, reports.
 MANAGERS = (MANAGER,)
+# A clinician's own list for the day ("My patients today"): only a member of staff who sees patients has one.
+OWN_LIST = (CLINICIAN,)

@@ -30,6 +30,7 @@ from kiosk.models.record import (
 )
 from kiosk.models.rota import WEEKDAYS, Closure, RotaSession, RotaTemplate
 from kiosk.models.sessions import WebSession
+from kiosk.models.signup import SignupRequest
 from kiosk.models.staff import ROLES, StaffUser
 
 # In dependency order, for migrations and test set-up.
@@ -62,6 +63,7 @@ ALL_MODELS = [
     Call,
     ContactPreference,
     Notification,
+    SignupRequest,
 ]
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "OUTBOX_STATUSES",
     "ContactPreference",
     "Notification",
+    "SignupRequest",
     "Call",
     "Ticket",
     "ALL_MODELS",

@@ -21,7 +21,7 @@ from kiosk.models import (
     Practice,
     ProxyLink,
 )
-from kiosk.services import DomainError
+from kiosk.services import DomainError, signup
 from kiosk.services.audit import append, viewed
 from kiosk.services.web_sessions import end_sessions_for
 
@@ -309,6 +309,8 @@ def issue_registration_letter(actor: Actor, account_id: int) -> RegistrationLett
         except IntegrityError:
             raise DomainError("Another letter was issued at the same moment: check the account and try again") from None
         append(actor, "online.letter_issue", patient_id=account.patient_id, obj=account)
+        # The patient's sign-up requests from the kiosk are done with the letter, in the same transaction.
+        signup.convert_for_account(actor, account)
     return RegistrationLetter(Practice.get_by_id(actor.practice_id), account, key, now + KEY_LIFETIME)
 
 

@@ -27,17 +27,24 @@ class Uptake:
         return self.percent >= TARGET_PERCENT
 
 
-def uptake(practice_id: int) -> Uptake:
-    """'Registered' means a patient who has completed registration, is not suspended, and has a service on."""
+def registered_accounts(practice_id: int, on_list=None):
+    """The one definition of 'registered for online services' (R10), for this report and for the kiosk's offer:
+    a patient on the list who has completed registration, is not suspended, and has a service on."""
     # The list is the patients still here: those who left or died count in neither the list nor the registered.
-    on_list = Patient.for_practice(practice_id).where(Patient.left_on.is_null())
-    accounts = OnlineAccount.for_practice(practice_id).where(
+    on_list = on_list if on_list is not None else Patient.for_practice(practice_id).where(Patient.left_on.is_null())
+    any_service = (OnlineAccount.appointments | OnlineAccount.prescriptions) | (OnlineAccount.record_level != "none")
+    return OnlineAccount.for_practice(practice_id).where(
         OnlineAccount.patient.in_(on_list.select(Patient.id))
         & OnlineAccount.registered_at.is_null(False)
         & OnlineAccount.suspended_at.is_null()
+        & any_service
     )
-    any_service = (OnlineAccount.appointments | OnlineAccount.prescriptions) | (OnlineAccount.record_level != "none")
-    registered = accounts.where(any_service)
+
+
+def uptake(practice_id: int) -> Uptake:
+    """'Registered' as registered_accounts says."""
+    on_list = Patient.for_practice(practice_id).where(Patient.left_on.is_null())
+    registered = registered_accounts(practice_id, on_list)
     by_service = [
         ("Appointments", registered.where(OnlineAccount.appointments).count()),
         ("Repeat prescriptions", registered.where(OnlineAccount.prescriptions).count()),
@@ -65,7 +72,8 @@ def csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def uptake_csv(report: Uptake, practice_name: str) -> str:
+def uptake_csv(report: Uptake, practice_name: str, signups=None) -> str:
+    """The report as CSV; `signups` is (start, end, counts) for the kiosk sign-up rows."""
     out = io.StringIO()
     writer = csv.writer(out)
     rows = [
@@ -81,6 +89,15 @@ def uptake_csv(report: Uptake, practice_name: str) -> str:
         ["Identity verification method", "Patients"],
         *report.by_method,
     ]
+    if signups is not None:
+        start, end, counts = signups
+        period = f"{start:%d/%m/%Y} to {end:%d/%m/%Y}"
+        rows += [
+            [],
+            ["Kiosk sign-up", period],
+            ["Asked for a registration letter at the kiosk", counts.requests],
+            ["Requests turned into a registration letter", counts.conversions],
+        ]
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()

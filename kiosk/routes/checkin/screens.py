@@ -2,17 +2,21 @@
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, current_app, g, redirect, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, session, url_for
 
 from kiosk.access import current_actor, kiosk_device_required, public
 from kiosk.clock import utcnow
+from kiosk.forms import ActionForm
 from kiosk.forms.kiosk import LETTERS, ChooseAppointmentForm, DateOfBirthForm, SexForm, SurnameInitialForm
 from kiosk.models import SEXES
 from kiosk.rendering import render, render_form_errors
-from kiosk.services import checkin, patient_auth
+from kiosk.services import DomainError, checkin, patient_auth, signup
 
 bp = Blueprint("checkin", __name__, url_prefix="/kiosk")
 STATE = "checkin"
+# The online sign-up offer after a check-in: the appointment just checked in, on this kiosk, for the idle limit.
+# Kept in the server-side session, so the offer's pages carry nothing that says who the patient is.
+OFFER = "signup_offer"
 
 
 def _state() -> dict | None:
@@ -33,6 +37,7 @@ def _save(**changes) -> None:
 
 def _restart():
     session.pop(STATE, None)
+    session.pop(OFFER, None)
     return redirect(url_for(".start"), 303)
 
 
@@ -49,6 +54,7 @@ def _throttled(actor) -> bool:
 @public
 def start():
     session.pop(STATE, None)
+    session.pop(OFFER, None)
     if g.get("kiosk") is None:
         return render("checkin/not_enrolled.html", status=403)
     if g.get("account") is not None:
@@ -123,6 +129,8 @@ def confirm():
         if done is None:
             return redirect(url_for(".see_reception"), 303)
         session[STATE] = {"done": done.__dict__, "at": utcnow().isoformat()}
+        if signup.should_offer(current_actor(), form.appointment.data):
+            session[OFFER] = {"appointment": form.appointment.data, "kiosk": g.kiosk.id, "at": utcnow().isoformat()}
         return redirect(url_for(".done"), 303)
     if form.is_submitted():
         return render_form_errors("checkin/confirm.html", form, choices=choices)
@@ -136,7 +144,57 @@ def done():
     session.pop(STATE, None)  # shown once: a refresh or the back button finds nothing
     if state is None or "done" not in state:
         return redirect(url_for(".start"), 303)
-    return render("checkin/done.html", done=checkin.CheckedIn(**state["done"]))
+    offer = _offer()
+    return render(
+        "checkin/done.html",
+        done=checkin.CheckedIn(**state["done"]),
+        offer=offer is not None and "answer" not in offer,
+        action_form=ActionForm(),
+    )
+
+
+def _offer() -> dict | None:
+    """The sign-up offer for the check-in just made on this kiosk, or None once it has lapsed or was never made."""
+    offer = session.get(OFFER)
+    if not offer:
+        return None
+    idle = timedelta(seconds=g.kiosk.practice.kiosk_idle_seconds)
+    if offer["kiosk"] != g.kiosk.id or utcnow() - datetime.fromisoformat(offer["at"]) > idle:
+        session.pop(OFFER)
+        return None
+    return offer
+
+
+@bp.post("/online-services/<any(yes, no):answer>")
+@kiosk_device_required
+def online_services(answer: str):
+    """The patient's answer to the sign-up offer. "Yes" asks reception for a registration letter; it asks nothing
+    more here, because identity is checked at the desk (R1)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    offer = _offer()
+    if offer is None:
+        return _restart()
+    try:
+        if answer == "yes":
+            signup.request_letter(current_actor(), offer["appointment"])
+        elif "answer" not in offer:
+            signup.decline(current_actor(), offer["appointment"])
+    except DomainError:
+        return _restart()
+    if answer == "no":
+        return _restart()
+    session[OFFER] = {**offer, "answer": answer}  # a second tap finds the answer given and the same thank-you
+    return redirect(url_for(".online_services_thanks"), 303)
+
+
+@bp.get("/online-services/thank-you")
+@kiosk_device_required
+def online_services_thanks():
+    offer = _offer()
+    if offer is None or offer.get("answer") != "yes":
+        return _restart()
+    return render("checkin/signup_thanks.html")
 
 
 @bp.get("/see-reception")

@@ -10,6 +10,7 @@ from kiosk.routes.staff import (
     clinicians,
     diary,
     kiosks,
+    my_patients,
     notifications,
     password,
     patient_list,
@@ -20,14 +21,17 @@ from kiosk.routes.staff import (
     reports,
     rota,
     settings,
+    signup,
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 for _area in (
     auth,
     arrivals,
+    my_patients,
     diary,
     patients,
+    signup,
     patient_list,
     prescriptions,
     record,

@@ -20,10 +20,12 @@ REFRESH_SECONDS = 5
 def index():
     if request.args.get("auto"):
         mark_passive()  # the screen refreshing itself is not someone using it
+    actor = current_actor()
     return render(
         "staff/arrivals/index.html",
         block="arrivals",
-        clinicians=arrivals.todays_list(current_actor().practice_id),
+        # Sign-up requests are the desk's to act on (identity checks and letters are DESK): clinicians' rows omit them.
+        clinicians=arrivals.todays_list(actor.practice_id, signup_requests=actor.role in DESK),
         action_form=ActionForm(),
         late_form=RunningLateForm(),
         today=local_today(),
