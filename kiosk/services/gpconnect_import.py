@@ -71,6 +71,7 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)  # reason -> n
     unknown: Counter = field(default_factory=Counter)  # resource type kiosk does not take -> n
     writes: int = 0
+    event_id: int | None = None  # the audit event that keeps this report
 
     def add(self, kind: str, outcome: str) -> None:
         self.counts[(kind, outcome)] += 1
@@ -754,7 +755,9 @@ def _write(actor: Actor, practice: Practice, patient: Patient, filed_by: int, va
             digest = _digest(parts, orders, {k: v for k, v in values.items() if k != "stopped_at"})
             _upsert(Medicine, medicines, values, sid, digest, secret, "medication", base, report)
         _hide_missing(entries, medicines, report)
-        append(actor, "gpconnect.import", patient_id=patient.id, obj=patient, detail=report.as_json())
+        report.event_id = append(
+            actor, "gpconnect.import", patient_id=patient.id, obj=patient, detail=report.as_json()
+        ).id
 
 
 def _hide_missing(entries: dict, medicines: dict, report: ImportReport) -> None:
@@ -771,6 +774,39 @@ def _hide_missing(entries: dict, medicines: dict, report: ImportReport) -> None:
             ).execute()
             report.writes += 1
             report.add("medication", "stopped, no longer sent")
+
+
+def staff_import(actor: Actor, patient_id: int, raw: bytes) -> ImportReport:
+    """The staff page's way in. A refusal is kept in the audit log too (R12), and nothing else is written."""
+    practice = Practice.get_by_id(actor.practice_id)
+    try:
+        return import_bundle(actor, practice, patient_id, raw)
+    except DomainError as e:
+        with database.atomic():
+            append(actor, "gpconnect.import", patient_id=patient_id, outcome="refused", detail=e.message)
+        raise
+
+
+OUTCOMES = ["new", "updated", "unchanged", "hidden as confidential", "waiting for review"]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    kind: str
+    cells: list  # n per OUTCOMES, in order
+    other: str  # other outcomes, said in words
+
+
+def report_rows(record: "ImportRecord") -> list[ReportRow]:
+    """The report as a table: one row per kind, a column per outcome, anything else in words."""
+    by_kind: dict[str, Counter] = {}
+    for kind, outcome, n in record.counts:
+        by_kind.setdefault(kind, Counter())[outcome] += n
+    rows = []
+    for kind, outcomes in sorted(by_kind.items()):
+        other = ", ".join(f"{o}: {n}" for o, n in sorted(outcomes.items()) if o not in OUTCOMES)
+        rows.append(ReportRow(kind, [outcomes.get(o, 0) for o in OUTCOMES], other))
+    return rows
 
 
 def staff_for_command(practice: Practice, email: str) -> Actor:
@@ -816,6 +852,7 @@ def imports_for(practice_id: int, patient_id: int, limit: int = 10) -> list[Impo
             (AuditEvent.practice == practice_id)
             & (AuditEvent.patient == patient_id)
             & (AuditEvent.action == "gpconnect.import")
+            & (AuditEvent.outcome == "ok")
         )
         .order_by(AuditEvent.id.desc())
         .limit(limit)
@@ -829,6 +866,7 @@ def import_record(practice_id: int, patient_id: int, event_id: int) -> ImportRec
         & (AuditEvent.practice == practice_id)
         & (AuditEvent.patient == patient_id)
         & (AuditEvent.action == "gpconnect.import")
+        & (AuditEvent.outcome == "ok")
     )
     return _record(row) if row else None
 
