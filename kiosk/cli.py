@@ -1,5 +1,8 @@
 """Commands: flask --app wsgi <command>."""
 
+from collections import Counter
+from pathlib import Path
+
 import click
 
 from kiosk.db import database
@@ -8,6 +11,7 @@ from kiosk.db import database
 def register(app):
     _database_commands(app)
     _practice_commands(app)
+    _gpconnect_commands(app)
     _housekeeping_commands(app)
     _notification_commands(app)
 
@@ -90,6 +94,46 @@ def _practice_commands(app):
         except DomainError as e:
             raise click.ClickException(e.message) from None
         click.echo(f"Imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged.")
+
+
+def _gpconnect_commands(app):
+    @app.cli.command("import-gpconnect")
+    @click.option("--ods", required=True, help="The ODS code of the practice whose patients these records are.")
+    @click.option("--by", "email", required=True, help="Email of the clinician or manager filing the letters.")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+    def import_gpconnect_command(ods, email, files):
+        """Import GP Connect structured records (FHIR STU3 bundles) from FILES, each for the patient whose NHS
+        number it carries. Each file is one transaction; a refused file writes nothing and the others go on."""
+        from kiosk.services import DomainError
+        from kiosk.services import gpconnect_import as gpconnect
+
+        try:
+            practice = gpconnect.find_practice(ods)
+            actor = gpconnect.staff_for_command(practice, email)
+        except DomainError as e:
+            raise click.ClickException(e.message) from None
+        done, failed, totals = 0, [], Counter()
+        with click.progressbar(files, label="Importing", item_show_func=lambda f: f and Path(f).name) as bar:
+            for name in bar:
+                try:
+                    with open(name, "rb") as f:
+                        raw = f.read(gpconnect.MAX_BYTES + 1)
+                    _patient, report = gpconnect.import_file(actor, practice, raw)
+                except DomainError as e:
+                    failed.append((name, e.message))
+                    continue
+                done += 1
+                for (_kind, outcome), n in report.counts.items():
+                    totals[outcome] += n
+        click.echo(
+            f"Imported {done} of {len(files)} files: "
+            + (", ".join(f"{o} {n}" for o, n in sorted(totals.items())) or "nothing new")
+            + "."
+        )
+        for name, message in failed:
+            click.echo(f"  {name}: {message}", err=True)
+        if failed:
+            raise click.ClickException(f"{len(failed)} files were not imported.")
 
 
 def _housekeeping_commands(app):

@@ -1,5 +1,5 @@
 import peewee as pw
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from kiosk import faults
@@ -38,7 +38,8 @@ def register(app):
 
     @app.errorhandler(413)
     def too_large(_e):
-        return render("errors/too_large.html", status=413)
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        return render("errors/too_large.html", status=413, limit_mb=max(1, limit // (1024 * 1024) - 1))
 
     @app.errorhandler(500)
     def server_error(e):

@@ -27,11 +27,13 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def accepts_uploads(*names: str):
-    """Marks a view whose form has file fields `names`: the only file parts it may be sent."""
+def accepts_uploads(*names: str, max_bytes: int | None = None):
+    """Marks a view whose form has file fields `names`: the only file parts it may be sent. `max_bytes` raises
+    the request size limit for this view alone (a GP Connect bundle may be 20 MB; everything else stays small)."""
 
     def decorator(view):
         view.upload_fields = frozenset(names)
+        view.max_upload = max_bytes
         return view
 
     return decorator
@@ -56,6 +58,9 @@ def refuse_unreadable_requests():
         return _refuse("The address of this page has characters in it that it cannot have.", 400)
     if request.method not in SUBMIT_METHODS:
         return None
+    limit = getattr(current_app.view_functions.get(request.endpoint), "max_upload", None)
+    if limit:
+        request.max_content_length = limit
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
     if has_body and request.mimetype not in FORM_TYPES:
         return _refuse("This page takes only what its form sends. Go back and send the form again.", 415)

@@ -180,6 +180,9 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
     list_import(env, folder)
+    from tests import bench_gpconnect
+
+    bench_gpconnect.run(env["DATABASE_URL"])
     port = free_port()
     server = start_server(env, port)
     base = f"http://127.0.0.1:{port}"

@@ -1,4 +1,4 @@
-from flask_wtf.file import FileField, FileSize
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
@@ -69,4 +69,11 @@ class EntryForm(KioskForm):
 class HideForm(KioskForm):
     reason = ExplicitChoiceField(
         "Hide because", choices=list(WITHHOLD_REASONS.items()), message="Choose why the entry is hidden"
+    )
+
+
+class BundleUploadForm(KioskForm):
+    # The size is checked by the service (20 MB, said in its message); the route's request limit bounds the rest.
+    bundle = FileField(
+        "GP Connect record (FHIR STU3 JSON bundle)", validators=[FileRequired("Choose a file to import")]
     )

@@ -40,6 +40,10 @@ class Medicine(PracticeScoped):
     created_at = created_at_field()
     source_id = pw.CharField(max_length=120, default="")  # GP Connect resource id (012)
     source_digest = pw.CharField(max_length=64, default="")
+    recorded_by = pw.CharField(max_length=200, default="")  # imported (017)
+    recorded_at_place = pw.CharField(max_length=120, default="")
+    hidden_at = pw.DateTimeField(null=True)  # the source marked it not for the patient (017)
+    hidden_reason = pw.CharField(max_length=20, default="")
 
     class Meta:
         indexes = (

@@ -15,6 +15,7 @@ RECORD_KINDS = {
     "result": ("Test results", "detailed"),
     "immunisation": ("Immunisations", "detailed"),
     "procedure": ("Procedures", "detailed"),
+    "referral": ("Referrals", "detailed"),
     "consultation": ("Consultation notes", "full"),
     "admin": ("Administrative codes", None),  # never shown online: e.g. the enhanced review codes
 }
@@ -49,6 +50,8 @@ class Letter(PracticeScoped):
     created_at = created_at_field()
     source_id = pw.CharField(max_length=120, default="")  # GP Connect resource id, for idempotent re-import (012)
     source_digest = pw.CharField(max_length=64, default="")
+    title = pw.CharField(max_length=255, default="")  # the source's document type (017)
+    organisation = pw.CharField(max_length=200, default="")
 
     class Meta:
         # The review queue (a practice's letters by status, oldest first) and a patient's cleared letters.
@@ -98,6 +101,13 @@ class CodedEntry(PracticeScoped):
     added_by = pw.ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="added_entries")
     source_id = pw.CharField(max_length=120, default="")  # GP Connect resource id (012)
     source_digest = pw.CharField(max_length=64, default="")
+    # Imported (017): who recorded it, a result's interpretation and its report or specimen, a problem's status,
+    # and the source id of the problem it is linked to.
+    recorded_by = pw.CharField(max_length=200, default="")
+    interpretation = pw.CharField(max_length=60, default="")
+    group_label = pw.CharField(max_length=255, default="")
+    clinical_status = pw.CharField(max_length=20, default="")
+    linked_to = pw.CharField(max_length=120, default="")
 
     class Meta:
         indexes = (

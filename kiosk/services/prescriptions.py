@@ -51,6 +51,8 @@ def orderable(practice: Practice, patient_id: int, today: date | None = None) ->
     pending = _pending_medicine_ids(patient_id)
     rows = []
     for m in current_medicines(practice.id, patient_id):
+        if m.hidden_at is not None:  # the clinical system marked it not for the patient (R6): not even named
+            continue
         if m.kind != "repeat":
             rows.append(Orderable(m, False, "This was a one-off medicine. Contact the practice if you need more."))
         elif m.review_on is not None and m.review_on < today:

@@ -118,7 +118,7 @@ def current_medicines(practice: Practice, patient_id: int, level: str, blocked: 
         return []
     return list(
         Medicine.for_practice(practice.id)
-        .where((Medicine.patient == patient_id) & Medicine.stopped_at.is_null())
+        .where((Medicine.patient == patient_id) & Medicine.stopped_at.is_null() & Medicine.hidden_at.is_null())
         .order_by(Medicine.name)
     )
 

@@ -3,11 +3,12 @@ visible set, and nothing else.
 
 A hypothesis state machine files letters (some received before the practice's letters-from date), attaches codes
 to them, adds entries of every kind (abnormal results among them), reviews results, clears and withholds letters,
-hides and shows entries, moves the letters-from date, adds the enhanced-review codes, has a clinician read a letter
-and leave without deciding, and changes what the patient and their proxy may see. After every step it reads every
-patient-facing URL as the patient and as the proxy, as a page and as an htmx request, and compares what is shown
-with a model of the rules kept here, independently of kiosk.services.record: the same items in the same order, the
-same counts, and for anything not visible the very same 404 as for an id that never existed.
+hides and shows entries, imports GP Connect bundles (confidential items, abnormal results, documents, and items
+the source stops sending among them), moves the letters-from date, adds the enhanced-review codes, has a clinician
+read a letter and leave without deciding, and changes what the patient and their proxy may see. After every step it
+reads every patient-facing URL as the patient and as the proxy, as a page and as an htmx request, and compares what
+is shown with a model of the rules kept here, independently of kiosk.services.record: the same items in the same
+order, the same counts, and for anything not visible the very same 404 as for an id that never existed.
 
 Every item carries a unique token in its text, so "nothing else" is checked by finding every token on a page.
 """
@@ -19,7 +20,15 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from kiosk.models import (
@@ -30,12 +39,15 @@ from kiosk.models import (
     RECORD_ORDER,
     WITHHOLD_REASONS,
     CodedEntry,
+    Letter,
     LetterAttachment,
     OnlineAccount,
     Practice,
     ProxyLink,
 )
 from kiosk.services import record as record_service
+from kiosk.services.gpconnect_import import import_bundle
+from tests import fhir_bundles as fb
 from tests.builders import (
     actor_for,
     make_coded_entry,
@@ -68,6 +80,7 @@ RECEIVED = [
 LETTERS_FROM = [date(2017, 3, 31), date(2019, 5, 5), date(2015, 1, 1)]
 # Words and reasons that belong to staff screens only.
 STAFF_WORDS = ["withheld", "withhold", "awaiting", "abnormal", "hidden from", *WITHHOLD_REASONS.values()]
+MAX_SENT = 3  # imports per run: each one is a whole bundle, and the time budget is the other rules' too
 NEEDS = {kind: needs for kind, (_, needs) in RECORD_KINDS.items()}
 
 
@@ -121,6 +134,8 @@ class HiddenMeansHidden(RuleBasedStateMachine):
         self.world = World()
         self.entry_models: dict[int, EntryModel] = {}
         self.letter_models: dict[int, LetterModel] = {}
+        self.sent: list[dict] = []  # what the clinical system sends now
+        self.imported: dict[str, int] = {}  # source id -> entry id
         self.set_up()
 
     # Set-up: a practice, the patient, their proxy, staff, and a decoy patient whose record must never show.
@@ -296,6 +311,62 @@ class HiddenMeansHidden(RuleBasedStateMachine):
         record_service.show_entry(self.clinician, entry)
         self.entry_models[entry].hidden = False
 
+    # A clinician imports the clinical system's record (GP Connect): each import sends everything still in the
+    # source, perhaps with new items, perhaps without one it sent before (kiosk hides that one, every time).
+
+    IMPORTED = {
+        "kind": st.sampled_from(
+            ["problem", "result", "allergy", "immunisation", "procedure", "referral", "consultation"]
+        ),
+        "when": st.sampled_from(ENTRY_DATES),
+        "confidential": st.booleans(),
+        "abnormal": st.booleans(),
+        "drop": st.booleans(),
+    }
+
+    @precondition(lambda self: len(self.sent) < MAX_SENT)
+    @rule(target=entries, **IMPORTED)
+    def import_entry(self, kind, when, confidential, abnormal, drop):
+        token, sid = self.token(), f"src-{self.counter}"
+        abnormal = abnormal and kind == "result"
+        resource = imported_resource(kind, sid, f"Term {token}", when, abnormal)
+        if confidential:
+            resource["meta"] = fb.NOPAT
+        self.sent.append(resource)
+        self._import(drop)
+        entry = CodedEntry.get(CodedEntry.source_id == sid)
+        self.entry_models[entry.id] = EntryModel(
+            entry.id, kind, when, [token], abnormal=abnormal, hidden=confidential or self.entry_models_hidden(sid)
+        )
+        self.imported[sid] = entry.id
+        return entry.id
+
+    @precondition(lambda self: len(self.sent) < MAX_SENT)
+    @rule(target=letters, received=st.sampled_from(RECEIVED), confidential=st.booleans())
+    def import_letter(self, received, confidential):
+        author, body, sid = self.token(), self.token(), f"src-{self.counter}"
+        resource = fb.document(sid, "Clinic letter", data=f"Body {body}", created=received.isoformat())
+        resource["author"] = [{"display": f"Clinic {author}"}]
+        if confidential:
+            resource["meta"] = fb.NOPAT
+        self.sent.append(resource)
+        self._import(False)
+        letter = Letter.get(Letter.source_id == sid)
+        self.letter_models[letter.id] = LetterModel(letter.id, received, author, body)  # awaiting review, always
+        return letter.id
+
+    def entry_models_hidden(self, sid: str) -> bool:
+        return sid not in {r["id"] for r in self.sent}
+
+    def _import(self, drop: bool):
+        if drop and len(self.sent) > 1:
+            self.sent.pop(0)
+        import_bundle(self.clinician, self.practice, self.patient.id, fb.bundle(self.patient, *self.sent))
+        sent = {r["id"] for r in self.sent}
+        for sid, entry_id in self.imported.items():
+            if sid not in sent:  # no longer sent: hidden by every import, whatever a clinician did in between
+                self.entry_models[entry_id].hidden = True
+
     # Clinicians decide letters
 
     @rule(letter=letters)
@@ -468,6 +539,32 @@ class HiddenMeansHidden(RuleBasedStateMachine):
             return
         assert (status, self._tokens(body)) == (200, [])
         assert body.count("<tr><td>") == min(self.world.staff_views, 50)
+
+
+def imported_resource(kind: str, sid: str, term: str, when: date, abnormal: bool) -> dict:
+    """One GP Connect resource of `kind`, its code's display `term`, on `when`."""
+    day = when.isoformat()
+    if kind == "problem":
+        return fb.condition(sid, term, assertedDate=day)
+    if kind == "result":
+        extra = {"interpretation": {"coding": [{"code": "H"}]}} if abnormal else {}
+        return fb.observation(sid, term, effectiveDateTime=day, **extra)
+    if kind == "allergy":
+        return fb.allergy(sid, term, assertedDate=day)
+    if kind == "immunisation":
+        return fb.immunization(sid, term, date=day)
+    if kind == "referral":
+        return fb.referral(sid, term, authoredOn=day, description="Free text the detailed level never shows")
+    if kind == "consultation":
+        return fb.encounter(sid, type=[{"text": term}], period={"start": day})
+    return {
+        "resourceType": "Procedure",
+        "id": sid,
+        "status": "completed",
+        "subject": fb.PATIENT_REF,
+        "code": fb.code(term, "80146002"),
+        "performedDateTime": day,
+    }
 
 
 @pytest.fixture

@@ -103,7 +103,14 @@ def answer(response) -> tuple[int, bytes]:
 # R3: each level shows exactly its own kinds
 
 SUMMARY_HEADINGS = ["Current medicines", "Allergies and adverse reactions"]
-DETAILED_HEADINGS = [*SUMMARY_HEADINGS, "Problems and diagnoses", "Test results", "Immunisations", "Procedures"]
+DETAILED_HEADINGS = [
+    *SUMMARY_HEADINGS,
+    "Problems and diagnoses",
+    "Test results",
+    "Immunisations",
+    "Procedures",
+    "Referrals",
+]
 
 
 def test_summary_record_has_medicines_and_allergies_only(client, reader, patient):

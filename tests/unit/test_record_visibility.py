@@ -66,8 +66,16 @@ def test_summary_shows_medicines_and_allergies():
     assert service.kinds_for("summary") == ["medication", "allergy"]
 
 
-def test_detailed_adds_problems_results_immunisations_and_procedures():
-    assert service.kinds_for("detailed") == ["medication", "allergy", "problem", "result", "immunisation", "procedure"]
+def test_detailed_adds_problems_results_immunisations_procedures_and_referrals():
+    assert service.kinds_for("detailed") == [
+        "medication",
+        "allergy",
+        "problem",
+        "result",
+        "immunisation",
+        "procedure",
+        "referral",
+    ]
 
 
 def test_full_adds_consultation_notes():

@@ -15,7 +15,7 @@ from kiosk.models import CodedEntry, Letter, LetterAttachment, Patient
 from kiosk.rendering import render, render_form_errors
 from kiosk.request_guards import accepts_uploads
 from kiosk.roles import CLINICAL, DECIDERS
-from kiosk.services import DomainError, audit
+from kiosk.services import DomainError, audit, gpconnect_import
 from kiosk.services import record as record_service
 
 bp = Blueprint("record", __name__)
@@ -36,6 +36,7 @@ def patient_record(patient_id: int):
         letters=letters,
         hide_form=HideForm(),
         action_form=ActionForm(),
+        imports=gpconnect_import.imports_for(patient.practice_id, patient.id),
     )
 
 
