@@ -28,8 +28,8 @@ assets: $(VENV)/.installed node_modules/.installed ## Build CSS and JavaScript w
 	$(VENV)/bin/pybabel -q compile -d kiosk/translations
 
 messages: $(VENV)/.installed ## Extract the messages into kiosk/translations/messages.pot and update each language's catalogue
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k lazy_gettext -k N_ --no-location --sort-output -o kiosk/translations/messages.pot kiosk
-	$(VENV)/bin/pybabel -q update -i kiosk/translations/messages.pot -d kiosk/translations --no-location --no-fuzzy-matching
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --project=kiosk -k lazy_gettext -k _l -k N_ -k Text --no-location --sort-output -o kiosk/translations/messages.pot kiosk
+	$(VENV)/bin/pybabel -q update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching --width=120
 
 chromium: ## Install Debian's Chromium for the browser tests (Playwright cannot download one here)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
