@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_DB := instance/demo.sqlite3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run serve test test-fast lint check fmt bench clean assets chromium lynx
+.PHONY: help setup run serve test test-fast lint check fmt bench clean assets messages chromium lynx
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -23,8 +23,13 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed assets ## Install Python and npm packages, build assets
 
-assets: $(VENV)/.installed node_modules/.installed ## Build CSS and JavaScript with content-hashed names
+assets: $(VENV)/.installed node_modules/.installed ## Build CSS and JavaScript with content-hashed names, compile the translations
 	$(PY) -m kiosk.assets
+	$(VENV)/bin/pybabel -q compile -d kiosk/translations
+
+messages: $(VENV)/.installed ## Extract the messages into kiosk/translations/messages.pot and update each language's catalogue
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --project=kiosk -k lazy_gettext -k _l -k N_ -k Text --no-location --sort-output -o kiosk/translations/messages.pot kiosk
+	$(VENV)/bin/pybabel -q update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching --width=120
 
 chromium: ## Install Debian's Chromium for the browser tests (Playwright cannot download one here)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }

@@ -20,7 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     database.initialize(open_database(app.config["DATABASE_URL"], pooled=True))
 
-    from kiosk import assets, cli, errors, faults, filters, passwords
+    from kiosk import assets, cli, errors, faults, filters, i18n, passwords
     from kiosk.access import can, current_actor, load_request_identity
     from kiosk.request_guards import IdConverter, refuse_unreadable_requests
     from kiosk.routes import register_blueprints
@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from kiosk.sessions import ServerSessionInterface
 
     app.session_interface = ServerSessionInterface()
+    i18n.register(app)
     compress.init_app(app)
 
     manifest = app.config.get("ASSET_MANIFEST") or assets.load_manifest()

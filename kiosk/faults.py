@@ -43,6 +43,9 @@ def disk_full_recently(within_seconds: float = 30) -> bool:
 def _bare_page(template: str, status: int, retry_after: int):
     # The session is not saved for this answer: it may be the very write that failed.
     g.session_unwritable = True
+    # The kiosk's language lives in its session, which is not read here: a kiosk gets this page in English. A
+    # patient's comes from their cookie or browser, neither of which needs the database.
+    g.setdefault("kiosk_choice", None)
     response = make_response(render_template(template), status)
     response.headers["Retry-After"] = str(retry_after)
     response.headers["Cache-Control"] = "no-store"

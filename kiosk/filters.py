@@ -1,6 +1,22 @@
+"""Dates and times as pages show them: in Europe/London, and in the page's language (staff pages are English).
+
+English keeps the NHS style (Tuesday 1 December 2026); other languages take their own order and month names from
+Babel's CLDR data. Digits stay Western Arabic in every language, as on letters, appointment cards and the calling
+display.
+"""
+
 from datetime import datetime
 
+from babel.dates import format_date
+from flask_babel import get_locale
+
 from kiosk.clock import to_local
+
+
+def _locale():
+    """The page's Babel locale, or None for English (and outside a request)."""
+    locale = get_locale()
+    return None if locale is None or locale.language == "en" else locale
 
 
 def local_time(value, seconds=False):
@@ -8,7 +24,7 @@ def local_time(value, seconds=False):
 
 
 def local_datetime(value):
-    return to_local(value).strftime("%-d %b %Y %H:%M")
+    return f"{short_date(value)} {local_time(value)}"
 
 
 def waited(delta):
@@ -36,21 +52,33 @@ def _day(value):
 
 def long_date(value):
     """Tuesday 1 December 2026."""
+    locale = _locale()
+    if locale:
+        return format_date(_day(value), "full", locale=locale)
     return _day(value).strftime("%A %-d %B %Y")
 
 
 def day_month_year(value):
     """1 December 2026."""
+    locale = _locale()
+    if locale:
+        return format_date(_day(value), "long", locale=locale)
     return _day(value).strftime("%-d %B %Y")
 
 
 def short_date(value):
     """1 Dec 2026: in tables and lists."""
+    locale = _locale()
+    if locale:
+        return format_date(_day(value), "medium", locale=locale)
     return _day(value).strftime("%-d %b %Y")
 
 
 def day_month(value):
     """1 December."""
+    locale = _locale()
+    if locale:
+        return format_date(_day(value), "d MMMM", locale=locale)
     return _day(value).strftime("%-d %B")
 
 

@@ -6,6 +6,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from kiosk.translatable import N_, Text
+
 # RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes): above OWASP's minimum (19 MiB, 2 passes).
 _hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4, type=Type.ID)
 # A hash to verify against when the account does not exist, so both cases take the same time.
@@ -61,11 +63,11 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | None:
     """Why a new password is refused, or None. Length and guessability, not composition rules (NCSC advice)."""
     if len(password) < MIN_LENGTH:
-        return f"Password must be {MIN_LENGTH} characters or more"
+        return Text("Password must be %(minimum)s characters or more", minimum=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Password must be {MAX_LENGTH} characters or fewer"
+        return Text("Password must be %(maximum)s characters or fewer", maximum=MAX_LENGTH)
     # zxcvbn matches against lists of common passwords, names and keyboard patterns. It raises ValueError beyond
     # 72 characters, and a long passphrase's first 72 say enough about it.
     if zxcvbn(password[:72], user_inputs=list(context))["score"] < 2:
-        return "This password is too common or too easy to guess. Try three or four random words"
+        return N_("This password is too common or too easy to guess. Try three or four random words")
     return None

@@ -2,10 +2,26 @@
 
 import gzip
 import re
+from functools import cache
+from pathlib import Path
 
+from babel.messages.pofile import read_po
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 BUDGET_BYTES = 14 * 1024
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "kiosk" / "translations"
+
+
+@cache
+def error_prefixes() -> tuple[str, ...]:
+    """'Error: ' and its translation in each shipped language: an error page's title starts with one of them."""
+    prefixes = ["Error: "]
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            message = read_po(f).get("Error:")
+        if message is not None and message.string:
+            prefixes.append(f"{message.string} ")
+    return tuple(prefixes)
 
 
 class PageProblem(AssertionError):
@@ -51,7 +67,7 @@ def _check_fields_and_forms(tree, where: str) -> None:
 
 
 def _check_error_summary(tree, title: str, ids: set[str], where: str) -> None:
-    if tree.css_first(".nhsuk-error-summary") and not title.startswith("Error: "):
+    if tree.css_first(".nhsuk-error-summary") and not title.startswith(error_prefixes()):
         raise PageProblem(f"error summary shown but the title does not start 'Error: '{where}")
     for link in tree.css(".nhsuk-error-summary a[href]"):
         target = link.attributes["href"]

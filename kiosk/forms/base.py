@@ -2,7 +2,10 @@
 
 import re
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
+
+from kiosk.translatable import N_
 
 # NUL cannot be stored in PostgreSQL text at all, and the other C0 controls (bar tab, newline and carriage return)
 # are never typed by a person: they come from a script or a broken copy and paste. U+FFFD is what the request parser
@@ -13,12 +16,16 @@ _GARBLED = "\ufffd"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_NOT_ALLOWED = N_("%(field)s contains a character that is not allowed. Remove it and try again")
+_UNREADABLE = N_("%(field)s contains a character that could not be read. Type it again")
+
+
 def text_problem(value: str) -> str | None:
-    """Why a piece of typed text cannot be kept, or None when it can."""
+    """Why a piece of typed text cannot be kept (a message with the field's name to fill in), or None when it can."""
     if _UNSTORABLE.search(value) or _SURROGATE.search(value):
-        return "contains a character that is not allowed. Remove it and try again"
+        return _NOT_ALLOWED
     if _GARBLED in value:
-        return "contains a character that could not be read. Type it again"
+        return _UNREADABLE
     return None
 
 
@@ -30,9 +37,14 @@ class KioskForm(FlaskForm):
                 (text_problem(v) for v in (field.raw_data or []) if isinstance(v, str) and text_problem(v)), None
             )
             if problem:
-                field.errors = [f"{field.label.text} {problem}", *field.errors]
+                field.errors = [gettext(problem, field=field.label.text), *field.errors]
                 valid = False
         return valid
+
+
+def translated(message) -> str:
+    """A service's message (plain, or a Text with its values) in the page's language."""
+    return gettext(getattr(message, "template", message), **getattr(message, "params", {}))
 
 
 def attach_error(form, error) -> None:
@@ -40,6 +52,6 @@ def attach_error(form, error) -> None:
     field, else at the top of the form. Never a 500 for a refusal that names no field."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors"):
-        field.errors.append(error.message)
+        field.errors.append(translated(error.message))
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(translated(error.message))

@@ -8,6 +8,7 @@ message next to the field, never a 500.
 import re
 from datetime import date, datetime
 
+from flask_babel import gettext
 from wtforms import IntegerField, SelectField
 from wtforms.validators import Length, ValidationError
 
@@ -113,7 +114,12 @@ class MaxLength(Length):
 
     def __call__(self, form, field):
         if len(field.data or "") > self.max:
-            raise ValidationError(self.message or f"{field.label.text} must be {self.max} characters or fewer")
+            raise ValidationError(
+                self.message
+                or gettext(
+                    "%(field)s must be %(maximum)s characters or fewer", field=field.label.text, maximum=self.max
+                )
+            )
 
 
 class MaxWords:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -93,27 +94,29 @@ class EndProxyForm(KioskForm):
 
 class RegisterForm(DateOfBirthForm):
     account_id = StringField(
-        "Account ID", validators=[InputRequired("Enter the Account ID from your letter"), MaxLength(40)]
+        _l("Account ID"), validators=[InputRequired(_l("Enter the Account ID from your letter")), MaxLength(40)]
     )
     linkage_key = StringField(
-        "Linkage Key", validators=[InputRequired("Enter the Linkage Key from your letter"), MaxLength(40)]
+        _l("Linkage Key"), validators=[InputRequired(_l("Enter the Linkage Key from your letter")), MaxLength(40)]
     )
 
 
 class ChoosePasswordForm(KioskForm):
-    password = PasswordField("Create a password", validators=[InputRequired("Create a password"), MaxLength(200)])
+    password = PasswordField(
+        _l("Create a password"), validators=[InputRequired(_l("Create a password")), MaxLength(200)]
+    )
     confirm = PasswordField(
-        "Type your password again", validators=[InputRequired("Type your password again"), MaxLength(200)]
+        _l("Type your password again"), validators=[InputRequired(_l("Type your password again")), MaxLength(200)]
     )
 
     def validate_confirm(self, field):
         if self.password.data and field.data != self.password.data:
-            raise ValidationError("The passwords do not match")
+            raise ValidationError(_l("The passwords do not match"))
 
 
 class PatientSignInForm(KioskForm):
-    account_id = StringField("Account ID", validators=[InputRequired("Enter your Account ID"), MaxLength(40)])
-    password = PasswordField("Password", validators=[InputRequired("Enter your password"), MaxLength(200)])
+    account_id = StringField(_l("Account ID"), validators=[InputRequired(_l("Enter your Account ID")), MaxLength(40)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password")), MaxLength(200)])
 
 
 class ActingForForm(KioskForm):

@@ -26,6 +26,7 @@ from kiosk.clock import utcnow
 from kiosk.db import database, is_postgres
 from kiosk.models import AttemptCounter, Practice
 from kiosk.services import DomainError
+from kiosk.translatable import Text
 
 WINDOW = timedelta(minutes=1)
 # Counters untouched for this long have nothing left to say: every wait they could hold is over.
@@ -50,8 +51,13 @@ DEFAULT_LIMITS = GuessLimits()
 class TooManyAttempts(DomainError):
     def __init__(self, seconds: int):
         minutes = max(1, math.ceil(seconds / 60))
-        wait = "a minute" if minutes == 1 else f"{minutes} minutes"
-        super().__init__(f"There have been too many tries to sign in. Wait {wait} and try again")
+        if minutes == 1:
+            message = Text("There have been too many tries to sign in. Wait a minute and try again")
+        else:
+            message = Text(
+                "There have been too many tries to sign in. Wait %(minutes)s minutes and try again", minutes=minutes
+            )
+        super().__init__(message)
         self.seconds = seconds
 
 

@@ -10,9 +10,10 @@ from kiosk.passwords import hash_password, password_problem, verify_password
 from kiosk.services import DomainError, lockout
 from kiosk.services.audit import append
 from kiosk.services.online_access import key_digest, normalise_code
+from kiosk.translatable import N_
 
-REGISTRATION_FAILED = "We could not match these details. Check your letter, or ask reception for a new letter"
-SIGN_IN_FAILED = "Enter a correct Account ID and password"
+REGISTRATION_FAILED = N_("We could not match these details. Check your letter, or ask reception for a new letter")
+SIGN_IN_FAILED = N_("Enter a correct Account ID and password")
 
 
 def _as(account: OnlineAccount, actor: Actor) -> Actor:

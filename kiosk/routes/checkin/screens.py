@@ -2,14 +2,24 @@
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, g, redirect, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
+from kiosk import i18n
 from kiosk.access import current_actor, kiosk_device_required, public
 from kiosk.clock import utcnow
 from kiosk.forms import ActionForm
-from kiosk.forms.kiosk import LETTERS, ChooseAppointmentForm, DateOfBirthForm, SexForm, SurnameInitialForm
-from kiosk.models import SEXES
-from kiosk.rendering import render, render_form_errors
+from kiosk.forms.kiosk import (
+    LETTERS,
+    ChooseAppointmentForm,
+    DateOfBirthForm,
+    LargeTextForm,
+    SexForm,
+    SurnameInitialForm,
+    sex_labels,
+)
+from kiosk.forms.language import LanguageForm
+from kiosk.rendering import from_htmx, render, render_form_errors
+from kiosk.request_guards import same_site_path
 from kiosk.services import DomainError, checkin, patient_auth, signup
 
 bp = Blueprint("checkin", __name__, url_prefix="/kiosk")
@@ -33,6 +43,7 @@ def _state() -> dict | None:
 
 def _save(**changes) -> None:
     session[STATE] = {**(session.get(STATE) or {}), **changes, "at": utcnow().isoformat()}
+    i18n.touch_kiosk_choice()
 
 
 def _restart():
@@ -55,6 +66,9 @@ def _throttled(actor) -> bool:
 def start():
     session.pop(STATE, None)
     session.pop(OFFER, None)
+    # Every way back here (the idle reset, Finish after checking in) is for the next person: English, normal text.
+    # Only "Start again" and the person's own choices on this screen carry keep=1.
+    i18n.reset_kiosk_choice(unless_kept=bool(request.args.get("keep")))
     if g.get("kiosk") is None:
         return render("checkin/not_enrolled.html", status=403)
     if g.get("account") is not None:
@@ -64,7 +78,37 @@ def start():
         g.account = None
     if _throttled(current_actor()):
         return render("checkin/see_reception.html", paused=True)
-    return render("checkin/start.html", form=SurnameInitialForm(), letters=LETTERS)
+    return _start_screen(SurnameInitialForm())
+
+
+def _start_screen(form):
+    render_page = render_form_errors if form.errors else render
+    return render_page("checkin/start.html", form=form, letters=LETTERS, chosen=i18n.kiosk_choice_is_active())
+
+
+@bp.post("/language")
+@kiosk_device_required
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    i18n.choose_on_kiosk(form.language.data)
+    return redirect(url_for(".start", keep=1), 303)
+
+
+@bp.post("/text-size")
+@kiosk_device_required
+def text_size():
+    form = LargeTextForm()
+    if not form.validate_on_submit():
+        abort(400)
+    i18n.set_kiosk_large_text(form.large.data == "on")
+    if from_htmx():
+        return "", 204  # app.js has already changed the page in place
+    back = same_site_path(form.next.data, url_for(".start"))
+    if back.split("?")[0] in (url_for(".start"), url_for(".done")):
+        back = url_for(".start", keep=1)
+    return redirect(back, 303)
 
 
 @bp.post("/letter")
@@ -72,7 +116,7 @@ def start():
 def surname_initial():
     form = SurnameInitialForm()
     if not form.validate_on_submit():
-        return render_form_errors("checkin/start.html", form, letters=LETTERS)
+        return _start_screen(form)
     _save(letter=form.letter.data)
     return redirect(url_for(".sex"), 303)
 
@@ -87,8 +131,8 @@ def sex():
         _save(sex=form.sex.data)
         return redirect(url_for(".date_of_birth"), 303)
     if form.is_submitted():
-        return render_form_errors("checkin/sex.html", form, sexes=SEXES)
-    return render("checkin/sex.html", form=form, sexes=SEXES)
+        return render_form_errors("checkin/sex.html", form, sexes=sex_labels())
+    return render("checkin/sex.html", form=form, sexes=sex_labels())
 
 
 @bp.route("/date-of-birth", methods=["GET", "POST"])
@@ -131,6 +175,7 @@ def confirm():
         session[STATE] = {"done": done.__dict__, "at": utcnow().isoformat()}
         if signup.should_offer(current_actor(), form.appointment.data):
             session[OFFER] = {"appointment": form.appointment.data, "kiosk": g.kiosk.id, "at": utcnow().isoformat()}
+        i18n.end_kiosk_choice_after_this_screen()
         return redirect(url_for(".done"), 303)
     if form.is_submitted():
         return render_form_errors("checkin/confirm.html", form, choices=choices)

@@ -2,7 +2,9 @@
 
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 
+from kiosk import i18n
 from kiosk.access import current_actor, guess_limits, patient_required, public
+from kiosk.forms.base import translated
 from kiosk.forms.online import ActingForForm, ChoosePasswordForm, PatientSignInForm, RegisterForm
 from kiosk.rendering import render, render_form_errors
 from kiosk.request_guards import same_site_path
@@ -13,9 +15,12 @@ REGISTERING = "registering"
 
 
 def _start_session(account) -> None:
+    kiosk_choice = session.get(i18n.KIOSK_KEY)  # at the kiosk, the language chosen there lasts while it is in use
     session.clear()
     session.regenerate()
     session["account_id"] = account.id
+    if kiosk_choice:
+        session[i18n.KIOSK_KEY] = kiosk_choice
     if g.get("kiosk") is not None:
         session["on_kiosk"] = True
 
@@ -30,7 +35,7 @@ def register():
                 current_actor(), form.account_id.data, form.linkage_key.data, form.value, guess_limits()
             )
         except DomainError as e:
-            form.form_errors.append(e.message)
+            form.form_errors.append(translated(e.message))
             return render_form_errors("patient/auth/register.html", form)
         session[REGISTERING] = key.id
         return redirect(url_for(".choose_password"), 303)
@@ -52,9 +57,9 @@ def choose_password():
         except DomainError as e:
             if e.field is None:
                 session.pop(REGISTERING, None)
-                form.form_errors.append(e.message)
+                form.form_errors.append(translated(e.message))
             else:
-                form.password.errors.append(e.message)
+                form.password.errors.append(translated(e.message))
             return render_form_errors("patient/auth/choose_password.html", form)
         _start_session(account)
         return redirect(url_for(".home"), 303)
@@ -73,7 +78,7 @@ def sign_in():
                 current_actor(), form.account_id.data, form.password.data, guess_limits()
             )
         except DomainError as e:
-            form.form_errors.append(e.message)
+            form.form_errors.append(translated(e.message))
             form.password.data = ""
             return render_form_errors("patient/auth/sign_in.html", form)
         _start_session(account)

@@ -120,6 +120,55 @@
   document.addEventListener("htmx:afterSwap", watchCalls);
   document.addEventListener("DOMContentLoaded", watchCalls);
 
+  // Kiosk: "Larger text" changes the page at once and tells the server, so that the next screens keep it (until
+  // the kiosk goes idle). Without JavaScript the same form is a plain POST that comes back to this screen.
+  function setUpTextSize() {
+    var form = document.querySelector("form[data-text-size]");
+    if (!form || form.dataset.ready) return;
+    form.dataset.ready = "1";
+    form.addEventListener("submit", function (event) {
+      var button = form.querySelector("button[name=large]");
+      event.preventDefault();
+      var on = button.value === "on";
+      document.documentElement.classList.toggle("app-large-text", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      var data = new FormData(form);
+      data.set("large", button.value);
+      button.value = on ? "off" : "on";
+      fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" }, credentials: "same-origin" });
+    });
+  }
+
+  // Kiosk: "Read this aloud" says the screen's question in the page's language, where the browser can speak.
+  function setUpReadAloud() {
+    var button = document.querySelector("button[data-read-aloud]");
+    if (!button || !window.speechSynthesis || !window.SpeechSynthesisUtterance) return;
+    button.hidden = false;
+    if (button.dataset.ready) return;
+    button.dataset.ready = "1";
+    button.addEventListener("click", function () {
+      var heading = document.querySelector("#main-content h1");
+      if (!heading) return;
+      var lang = document.documentElement.lang;
+      var words = new SpeechSynthesisUtterance(heading.textContent.trim());
+      words.lang = lang;
+      var voice = window.speechSynthesis.getVoices().filter(function (v) {
+        return v.lang.toLowerCase().indexOf(lang.slice(0, 2).toLowerCase()) === 0;
+      })[0];
+      if (voice) words.voice = voice;
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(words);
+    });
+  }
+
+  function setUpKioskTools() {
+    setUpTextSize();
+    setUpReadAloud();
+  }
+
+  document.addEventListener("htmx:afterSwap", setUpKioskTools);
+  document.addEventListener("DOMContentLoaded", setUpKioskTools);
+
   // afterSwap, not afterSettle: settling waits on a timer, and the new page's timers should start with the page.
   document.addEventListener("htmx:afterSwap", arm);
   document.addEventListener("htmx:afterSwap", focusErrorHeading);
