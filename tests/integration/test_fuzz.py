@@ -46,7 +46,8 @@ from kiosk.models import (
     Slot,
     StaffUser,
 )
-from tests import builders
+from kiosk.services import gpconnect_import
+from tests import builders, fhir_bundles
 from tests.cheap_hashing import use_cheap_argon2
 from tests.pages import csrf_token
 
@@ -238,7 +239,10 @@ def build_world(practice) -> dict:
     )
     entry = builders.make_entry(patient, "result", abnormal=True)
     kiosk = builders.make_kiosk(practice, token="fuzz-kiosk")
+    importer = builders.actor_for(builders.make_staff(practice, "clinician"))
+    imported = gpconnect_import.import_bundle(importer, practice, patient.id, fhir_bundles.bundle(patient))
     return {
+        "event_id": imported.event_id,
         "patient_id": patient.id,
         "clinician_id": clinician.id,
         "slot_id": slot.id,

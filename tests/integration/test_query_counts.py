@@ -56,9 +56,10 @@ BUDGETS = {
     # audited view (savepoint, chain head, insert, release).
     "prescriptions page": {"sqlite": 9, "postgres": 10},
     # Session, the account with its practice and patient, proxies, the patient in the practice, the form token, the
-    # slot with its clinician, whether it is free, the bookings held, the insert, the audit row (four). PostgreSQL
-    # also locks the patient row, so that the booking limit holds under races, and takes the audit chain's lock.
-    "booking POST": {"sqlite": 14, "postgres": 16},
+    # slot with its clinician, whether it is free, the bookings held, the insert, the audit row (four), and who is
+    # told (the notification choices, two reads). PostgreSQL also locks the patient row, so that the booking limit
+    # holds under races, and takes the audit chain's lock.
+    "booking POST": {"sqlite": 16, "postgres": 18},
 }
 
 
