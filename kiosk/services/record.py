@@ -83,6 +83,49 @@ def visible_letters(practice: Practice, patient_id: int, level: str):
     )
 
 
+def consultation_lines(practice: Practice, patient_id: int, entries) -> dict[int, list[str]]:
+    """The lines of each consultation in `entries` that the patient may read.
+
+    A consultation's text names the items filed under it when it came in. An item the patient may not see (hidden
+    by a clinician after the import, an abnormal result still waiting for review, an entry of a letter not cleared)
+    must not show through it, so a line naming any such entry's term is left out. Leaving out a line too many is
+    safe; showing one is not."""
+    consultations = [e for e in entries if e.kind == "consultation" and e.text]
+    if not consultations:
+        return {}
+    unseen = (
+        CodedEntry.select(CodedEntry.term)
+        .join(Letter, JOIN.LEFT_OUTER, on=(CodedEntry.letter == Letter.id))
+        .where(
+            (CodedEntry.practice == practice.id)
+            & (CodedEntry.patient == patient_id)
+            & (
+                CodedEntry.hidden_at.is_null(False)
+                | (CodedEntry.abnormal & CodedEntry.reviewed_at.is_null())
+                | (CodedEntry.letter.is_null(False) & ~_letter_shown(practice))
+            )
+        )
+        .tuples()
+    )
+    terms = {term.casefold() for (term,) in unseen if term and len(term) >= 3}
+    return {e.id: [kept for line in e.text.splitlines() if (kept := _without(line, terms))] for e in consultations}
+
+
+def _without(line: str, terms: set[str]) -> str:
+    """The line without the items that name a term: a heading's items are joined with "; " after "Heading: "."""
+
+    def names(text: str) -> bool:
+        return any(t in text.casefold() for t in terms)
+
+    if not names(line):
+        return line
+    head, sep, first = line.partition(": ") if line.startswith("  ") else ("", "", line)
+    if names(head):
+        return ""
+    items = [item for item in (first if sep else line).split("; ") if not names(item)]
+    return f"{head}{sep}{'; '.join(items)}" if sep and items else "; ".join(items)
+
+
 @dataclass(frozen=True)
 class Section:
     kind: str

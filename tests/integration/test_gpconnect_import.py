@@ -352,3 +352,27 @@ def test_shared_sample_imports_twice_and_the_second_time_writes_nothing(practice
     assert second.writes == 0
     assert Letter.select().where(Letter.status != "awaiting_review").count() == 0
     assert record_service.visible_letters(practice, patient.id, "full").count() == 0
+
+
+def test_a_consultation_never_shows_an_item_the_patient_may_not_see(client, practice, who):
+    """Its text names the items filed under it: one a clinician hides later, or an abnormal result still waiting
+    for review, drops out of it on the patient's pages while the rest of the consultation stays."""
+    from tests.builders import make_patient_session, make_registered_account
+
+    actor, patient = who
+    high = {"coding": [{"code": "H", "display": "High"}]}
+    items = (
+        fb.observation("o1", term="Chest clear"),
+        fb.observation("o2", term="Peak flow"),
+        fb.observation("o3", term="Serum potassium", value=6.4, unit="mmol/L", interpretation=high),
+    )
+    lists = fb.consultation_lists(items=("o1", "o2", "o3"))
+    import_bundle(actor, practice, patient.id, bundle(patient, fb.encounter(), *lists, *items))
+    record_service.hide_entry(actor, entry("o2").id, "third_party")
+    make_patient_session(client, make_registered_account(practice, patient, record_level="full"))
+    pages = [client.get(url).get_data(as_text=True) for url in ("/record", "/record/consultation")]
+    for html in pages:
+        assert "Cough" in html and "Chest clear" in html
+        assert "Peak flow" not in html and "Serum potassium" not in html and "6.4" not in html
+    record_service.review_result(actor, entry("o3").id)
+    assert "Serum potassium: 6.4" in client.get("/record/consultation").get_data(as_text=True)

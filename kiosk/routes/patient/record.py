@@ -25,9 +25,12 @@ def overview():
     practice, patient_id, level = _context()
     audit.viewed(current_actor(), "record.view", patient_id=patient_id, detail=f"overview ({level})")
     blocked = record_service.record_access_blocked(patient_id)  # asked once for the page, not by each service
+    sections = record_service.record_overview(practice, patient_id, level, blocked=blocked)
+    shown = [entry for s in sections for entry in s.entries]
     return render(
         "patient/record/overview.html",
-        sections=record_service.record_overview(practice, patient_id, level, blocked=blocked),
+        sections=sections,
+        consultation_lines=record_service.consultation_lines(practice, patient_id, shown),
         medicines=record_service.current_medicines(practice, patient_id, level, blocked=blocked),
         blocked=blocked,
         level=level,
@@ -55,6 +58,7 @@ def section(kind: str):
         kind=kind,
         title=RECORD_KINDS[kind][0],
         entries=entries,
+        consultation_lines=record_service.consultation_lines(practice, patient_id, entries),
         page=page,
         has_next=page * record_service.PAGE_SIZE < total,
         total=total,
