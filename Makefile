@@ -54,7 +54,7 @@ serve: setup ## Migrate, then serve the real database (DATABASE_URL, else instan
 
 # Two workers (pytest-xdist), one per core; each gets its own PostgreSQL database (tests/databases.py).
 test: setup chromium lynx ## Set up, then the whole suite (unit, integration, e2e) on SQLite and PostgreSQL
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 --durations=25
 
 test-fast: setup ## Unit and integration tests only
 	$(PY) -m pytest -q -n 2 --ignore=tests/e2e
