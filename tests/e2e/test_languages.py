@@ -30,6 +30,12 @@ def tr(code: str, message: str, **values) -> str:
     return text % values if values else text
 
 
+def signup_requests(practice) -> int:
+    from kiosk.models import SignupRequest
+
+    return SignupRequest.select().where(SignupRequest.practice == practice.id).count()
+
+
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
 
@@ -78,6 +84,13 @@ def test_patient_checks_in_at_the_kiosk_in_their_language(new_page, practice, js
     if js:
         assert_accessible(page)
         screenshot(page, f"kiosk-done-{code}")
+
+    # Not registered for online services: the offer, in the same language, and a request for a letter.
+    offer = "Book appointments and order repeat medicines online. Would you like to ask for a registration letter?"
+    expect(page.get_by_role("heading", level=2)).to_have_text(tr(code, offer))
+    page.get_by_role("button", name=tr(code, "Yes, ask for a letter")).click()
+    expect(heading(page)).to_have_text(tr(code, "Thank you. Please ask at reception for your registration letter."))
+    assert signup_requests(practice) == 1
 
     # The next person starts in English.
     page.get_by_role("link", name=tr(code, "Finish")).click()
