@@ -105,7 +105,7 @@ def test_kiosk_out_of_date_page_has_no_accessibility_problems(new_page, practice
     KioskScreen(page).open()
     end_session_on_the_server(page)
     # A plain submission, as without JavaScript: form.submit() raises no submit event for htmx to take over.
-    page.locator("form[action=\"/kiosk/letter\"]").evaluate("form => form.submit()")
+    page.locator('form[action="/kiosk/letter"]').evaluate("form => form.submit()")
     expect(heading(page)).to_have_text("Your page was out of date")
     screenshot(page, f"kiosk-out-of-date-{size}")
     assert_accessible(page)
