@@ -86,3 +86,21 @@ class SessionForm(KioskForm):
             raise ValidationError("Enter the end time as hours and minutes, like 12:00")
         if getattr(self.start, "value", None) and field.value <= self.start.value:
             raise ValidationError("The end time must be after the start time")
+
+
+class DatePeriodChecks:
+    """The from/to date checks of a form with `date_from` and `date_to` text fields (the audit log, the uptake
+    report). Each field gets `.value`, the date or None."""
+
+    def validate_date_from(self, field):
+        field.value = parse_day(field.data) if field.data else None
+        if field.data and field.value is None:
+            raise ValidationError("Enter the from date as a real date, like 1/12/2026")
+
+    def validate_date_to(self, field):
+        field.value = parse_day(field.data) if field.data else None
+        if field.data and field.value is None:
+            raise ValidationError("Enter the to date as a real date, like 31/12/2026")
+        start = getattr(self.date_from, "value", None)
+        if field.value and start and field.value < start:
+            raise ValidationError("The to date must be the same as or after the from date")

@@ -1,14 +1,14 @@
 from wtforms import SelectField, StringField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
-from kiosk.forms.appointments import parse_day
+from kiosk.forms.appointments import DatePeriodChecks
 from kiosk.forms.base import KioskForm
 from kiosk.forms.fields import ID, MaxLength, MaxWords, NumberField
 
 PAGES = {"minimum": 1, "maximum": 10_000}
 
 
-class AuditFilterForm(KioskForm):
+class AuditFilterForm(DatePeriodChecks, KioskForm):
     """The audit log's filters: sent with GET, so a filtered page is a link, and the CSV download takes the same."""
 
     class Meta:
@@ -34,16 +34,3 @@ class AuditFilterForm(KioskForm):
     def offer(self, staff: list[tuple[int, str]], actions: list[str]) -> None:
         self.staff.choices = [("", "Anyone"), *((str(i), name) for i, name in staff)]
         self.action.choices = [("", "Any action"), *((a, a) for a in actions)]
-
-    def validate_date_from(self, field):
-        field.value = parse_day(field.data) if field.data else None
-        if field.data and field.value is None:
-            raise ValidationError("Enter the from date as a real date, like 1/12/2026")
-
-    def validate_date_to(self, field):
-        field.value = parse_day(field.data) if field.data else None
-        if field.data and field.value is None:
-            raise ValidationError("Enter the to date as a real date, like 31/12/2026")
-        start = getattr(self.date_from, "value", None)
-        if field.value and start and field.value < start:
-            raise ValidationError("The to date must be the same as or after the from date")
