@@ -99,21 +99,10 @@ class NotifySender:
             )
         personalisation = json.loads(row.personalisation)
         if row.channel == "sms":
-            answer = self._call(
-                self.client.send_sms_notification,
-                phone_number=row.recipient,
-                template_id=template_id,
-                personalisation=personalisation,
-                reference=str(row.id),
-            )
+            send, to = self.client.send_sms_notification, {"phone_number": row.recipient}
         else:
-            answer = self._call(
-                self.client.send_email_notification,
-                email_address=row.recipient,
-                template_id=template_id,
-                personalisation=personalisation,
-                reference=str(row.id),
-            )
+            send, to = self.client.send_email_notification, {"email_address": row.recipient}
+        answer = self._call(send, **to, template_id=template_id, personalisation=personalisation, reference=str(row.id))
         # Notify answers 201 with the new notification; its delivery status starts as "created".
         return Sent(answer["id"], answer.get("status", "created"))
 
